@@ -1,0 +1,19 @@
+// anonauth/anonauth.hpp: everything a user of anonauth needs.
+//
+//   #include <anonauth/anonauth.hpp>
+//   namespace aa = anonauth;
+#pragma once
+
+#include <anonauth/anonymous_auth.hpp>
+#include <anonauth/core/error.hpp>
+#include <anonauth/core/result.hpp>
+#include <anonauth/core/time.hpp>
+#include <anonauth/core/types.hpp>
+#include <anonauth/migrate/migrators.hpp>
+#include <anonauth/options.hpp>
+#include <anonauth/policy/generation.hpp>
+#include <anonauth/schema/schema.hpp>
+#include <anonauth/storage/memory.hpp>
+
+#include <boost/hana/define_struct.hpp>
+#include <boost/hana/adapt_struct.hpp>

@@ -1,0 +1,512 @@
+// anonauth/anonymous_auth.hpp: the composed host, `aa::anonymous_auth<Schema, Options...>`.
+//
+// One object serves every request thread: operations may be called concurrently. Writes run in
+// storage transactions; password hashing runs outside them, so a slow hash never holds a lock.
+#pragma once
+
+#include <anonauth/core/error.hpp>
+#include <anonauth/core/result.hpp>
+#include <anonauth/core/time.hpp>
+#include <anonauth/core/types.hpp>
+#include <anonauth/core/validate.hpp>
+#include <anonauth/crypto/sodium.hpp>
+#include <anonauth/diag/errors.hpp>
+#include <anonauth/migrate/check.hpp>
+#include <anonauth/migrate/context.hpp>
+#include <anonauth/migrate/migrators.hpp>
+#include <anonauth/options.hpp>
+#include <anonauth/policy/crypto.hpp>
+#include <anonauth/policy/generation.hpp>
+#include <anonauth/policy/storage.hpp>
+#include <anonauth/schema/core_fields.hpp>
+#include <anonauth/schema/schema.hpp>
+#include <anonauth/storage/memory.hpp>
+#include <anonauth/table_handle.hpp>
+
+#include <boost/hana/equal.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace anonauth {
+
+namespace detail {
+
+namespace fallback {
+// What an invalid anonymous_auth is built from, so the one tagged error is the only error.
+using schema = anonauth::schema<user_table<probe::user>>;
+}  // namespace fallback
+
+template <class Storage, class Schema>
+struct writer_of {
+  using type = typename Storage::template backend<Schema>::writer;
+};
+
+template <class Mig, class User, class Writer>
+consteval auto check_custom_migrator() {
+  if constexpr (Mig::kind != migrator_kind::custom) return diag::ok{};
+  else {
+    using f = typename Mig::function_type;
+    if constexpr (std::default_initializable<f> && std::invocable<f&, link_context<User, Writer>&>) return diag::ok{};
+    else return diag::not_a_custom_migrator<f>{};
+  }
+}
+
+template <class User, class Writer, class... Migs>
+consteval auto check_custom_migrators(link_migrations<Migs...>) {
+  return first_failure_t<decltype(check_custom_migrator<Migs, User, Writer>())...>{};
+}
+
+/// Every compile-time check of an anonymous_auth, first failure wins: schema (E010-E015), options
+/// (E100-E102), policies (E110-E116), link migrations (E001-E007, E113), custom migrators (E117).
+template <class Schema, class... Options>
+consteval auto check_auth() {
+  using schema_result = schema_check_t<Schema>;
+  if constexpr (!schema_result::is_ok) {
+    return schema_result{};
+  } else {
+    using options_result = decltype(check_options<Options...>());
+    using S = option_t<option_kind::storage, memory_storage, Options...>;
+    using E = option_t<option_kind::email, better_auth_email, Options...>;
+    using N = option_t<option_kind::naming, fixed_name<"Anonymous">, Options...>;
+    using L = option_t<option_kind::link, link_migrations<>, Options...>;
+    using H = option_t<option_kind::password_hasher, argon2id<>, Options...>;
+    using C = option_t<option_kind::clock, system_clock, Options...>;
+    using R = option_t<option_kind::random, sodium_random, Options...>;
+    if constexpr (!options_result::is_ok) return options_result{};
+    else if constexpr (!storage_policy<S>) return diag::not_a_storage_policy<S>{};
+    else if constexpr (!email_policy<E>) return diag::not_an_email_policy<E>{};
+    else if constexpr (!naming_policy<N>) return diag::not_a_naming_policy<N>{};
+    else if constexpr (!is_specialization_v<L, link_migrations>) return diag::not_link_migrations<L>{};
+    else if constexpr (!password_hasher_policy<H>) return diag::not_a_password_hasher<H>{};
+    else if constexpr (!clock_policy<C>) return diag::not_a_clock<C>{};
+    else if constexpr (!random_policy<R>) return diag::not_a_random_source<R>{};
+    else {
+      using link_result = migration_check_t<Schema, L>;
+      if constexpr (!link_result::is_ok) return link_result{};
+      else return decltype(check_custom_migrators<user_row_t<Schema>, typename writer_of<S, Schema>::type>(L{})){};
+    }
+  }
+}
+
+}  // namespace detail
+
+/// Guest accounts that upgrade to real accounts, over a static schema. See docs/getting-started.md.
+template <class Schema, class... Options>
+class anonymous_auth {
+  static constexpr bool valid = diag::report<decltype(detail::check_auth<Schema, Options...>())>();
+
+  template <detail::option_kind Kind, class Default>
+  using policy_t = std::conditional_t<valid, detail::option_t<Kind, Default, Options...>, Default>;
+
+ public:
+  using schema_type = std::conditional_t<valid, Schema, detail::fallback::schema>;
+  using user_type = user_row_t<schema_type>;
+  using storage_type = policy_t<detail::option_kind::storage, memory_storage>;
+  using backend_type = typename storage_type::template backend<schema_type>;
+  using storage_config = typename storage_type::config;
+  using email_type = policy_t<detail::option_kind::email, better_auth_email>;
+  using naming_type = policy_t<detail::option_kind::naming, fixed_name<"Anonymous">>;
+  using link_type = policy_t<detail::option_kind::link, link_migrations<>>;
+  using hasher_type = policy_t<detail::option_kind::password_hasher, argon2id<>>;
+  using clock_type = policy_t<detail::option_kind::clock, system_clock>;
+  using random_type = policy_t<detail::option_kind::random, sodium_random>;
+
+  /// Better Auth's disableDeleteAnonymousUser.
+  static constexpr bool keeps_anonymous_user =
+      detail::has_option_v<detail::option_kind::keep_anonymous_user, Options...>;
+  /// Better Auth's session.expiresIn default.
+  static constexpr std::chrono::seconds session_lifetime{std::chrono::days{7}};
+
+  anonymous_auth() : anonymous_auth(storage_config{}) {}
+
+  /// Builds the storage from its config; stateful policies may follow in any order, each
+  /// replacing its default-constructed instance (e.g. aa::runtime_domain_email{"guest.app.com"}).
+  template <class... Policies>
+  explicit anonymous_auth(const storage_config& config, Policies&&... policies) : backend_(config) {
+    (assign_policy(std::forward<Policies>(policies)), ...);
+  }
+
+  anonymous_auth(const anonymous_auth&) = delete;
+  anonymous_auth& operator=(const anonymous_auth&) = delete;
+
+  // --- operations ------------------------------------------------------------------------------
+
+  /// POST /sign-in/anonymous: a new guest with a session.
+  result<signed_in<user_type>> sign_in_anonymous(const request_context& request) {
+    if (auto current = find_valid_session(request)) {
+      if (current->second.is_anonymous) return errors::anonymous_users_cannot_sign_in_again_anonymously;
+    }
+    auto email = generate_email(request);
+    if (!email) return email.error();
+    auto name = generate_name(request);
+    if (!name) return name.error();
+
+    const timestamp now = clock_.now();
+    user_type guest{};
+    guest.id = new_id();
+    guest.name = std::move(*name);
+    guest.email = std::move(*email);
+    guest.email_verified = false;
+    guest.is_anonymous = true;
+    guest.created_at = now;
+    guest.updated_at = now;
+    try {
+      return backend_.write([&](auto& tx) {
+        tx.insert_user(guest);
+        auto [token, record] = open_session(tx, guest.id, request, now);
+        return signed_in<user_type>{std::move(token), std::move(record.session), guest};
+      });
+    } catch (const storage_error&) {
+      return errors::failed_to_create_user;
+    }
+  }
+
+  /// GET /get-session: the session and user a token belongs to, if it is valid and unexpired.
+  /// An expired session is deleted.
+  std::optional<session_view<user_type>> get_session(std::string_view token) {
+    if (!plausible_token(token)) return std::nullopt;
+    const token_hash hash = crypto::hash_token(token);
+    const timestamp now = clock_.now();
+    enum class state { missing, expired, valid };
+    state found = state::missing;
+    std::optional<session_view<user_type>> view = backend_.read([&](const auto& tx) -> std::optional<session_view<user_type>> {
+      auto record = tx.find_session(hash);
+      if (!record || !crypto::equal_digests(record->hash, hash)) return std::nullopt;
+      if (record->session.expires_at <= now) {
+        found = state::expired;
+        return std::nullopt;
+      }
+      auto user = tx.find_user(record->session.user_id);
+      if (!user) return std::nullopt;
+      found = state::valid;
+      return session_view<user_type>{std::move(record->session), std::move(*user)};
+    });
+    if (found == state::expired)
+      backend_.write([&](auto& tx) { tx.erase_session(hash); });
+    return view;
+  }
+
+  /// POST /sign-up/email. With a guest's session on the request, links the guest to the new
+  /// account: account, migrations and the guest's deletion commit together or not at all.
+  result<signed_in<user_type>> sign_up_email(const email_sign_up& body, const request_context& request) {
+    if (body.email.size() > limits::max_email || !is_valid_email(body.email)) return errors::invalid_email;
+    if (!valid_name(body.name)) return errors::invalid_name;
+    const std::size_t length = utf16_length(body.password);
+    if (length < limits::min_password) return errors::password_too_short;
+    if (length > limits::max_password) return errors::password_too_long;
+    const std::string email = to_lower_ascii(body.email);
+
+    // Refuse a taken email before paying for the hash (Better Auth's order); checked again below.
+    if (backend_.read([&](const auto& tx) { return tx.find_user_by_email(email).has_value(); }))
+      return errors::user_already_exists_use_another_email;
+    const std::string password_hash = hasher_.hash(body.password);  // outside any transaction
+
+    const timestamp now = clock_.now();
+    user_type created{};
+    created.id = new_id();
+    created.name = body.name;
+    created.email = email;
+    created.email_verified = false;
+    created.image = body.image;
+    created.is_anonymous = false;
+    created.created_at = now;
+    created.updated_at = now;
+    return run_write<signed_in<user_type>>(errors::failed_to_create_user, [&](auto& tx) -> result<signed_in<user_type>> {
+      if (tx.find_user_by_email(email)) return errors::user_already_exists_use_another_email;
+      tx.insert_user(created);
+      tx.insert_account(account{new_id(), created.id, credential_provider, created.id, password_hash, now, now});
+      return finish_sign_in(tx, created, request, now);
+    });
+  }
+
+  /// POST /sign-in/email. With a guest's session on the request, links the guest to the account.
+  result<signed_in<user_type>> sign_in_email(const email_sign_in& body, const request_context& request) {
+    if (body.email.size() > limits::max_email || !is_valid_email(body.email)) return errors::invalid_email;
+    const std::string email = to_lower_ascii(body.email);
+    auto found = backend_.read([&](const auto& tx) -> std::optional<std::pair<user_type, std::string>> {
+      auto user = tx.find_user_by_email(email);
+      if (!user) return std::nullopt;
+      for (auto& a : tx.accounts_of_user(user->id))
+        if (a.provider_id == credential_provider && a.password_hash)
+          return std::pair<user_type, std::string>{std::move(*user), std::move(*a.password_hash)};
+      return std::nullopt;
+    });
+    if (!found) {
+      (void)hasher_.hash(body.password);  // same cost as a real check: no user enumeration by timing
+      return errors::invalid_email_or_password;
+    }
+    if (!hasher_.verify(found->second, body.password)) return errors::invalid_email_or_password;
+
+    const timestamp now = clock_.now();
+    return run_write<signed_in<user_type>>(errors::failed_to_create_session, [&](auto& tx) -> result<signed_in<user_type>> {
+      auto user = tx.find_user(found->first.id);  // deleted since the password check?
+      if (!user) return errors::invalid_email_or_password;
+      return finish_sign_in(tx, *user, request, now);
+    });
+  }
+
+  /// A verified identity from an OAuth callback. Signs in the account that owns it, or the user
+  /// with its email (only when both the provider and the user verified it), or creates a user.
+  /// With a guest's session on the request, links the guest to that account.
+  result<signed_in<user_type>> sign_in_social(const social_profile& profile, const request_context& request) {
+    if (profile.provider_id.empty() || profile.account_id.empty() || profile.provider_id == credential_provider)
+      return errors::invalid_social_profile;
+    if (profile.email.size() > limits::max_email || !is_valid_email(profile.email)) return errors::invalid_email;
+    if (!profile.name.empty() && !valid_name(profile.name)) return errors::invalid_name;
+    const std::string email = to_lower_ascii(profile.email);
+    const timestamp now = clock_.now();
+    return run_write<signed_in<user_type>>(errors::failed_to_create_user, [&](auto& tx) -> result<signed_in<user_type>> {
+      if (auto linked = tx.find_account(profile.provider_id, profile.account_id)) {
+        auto user = tx.find_user(linked->user_id);
+        if (!user) return errors::failed_to_create_user;
+        return finish_sign_in(tx, *user, request, now);
+      }
+      if (auto existing = tx.find_user_by_email(email)) {
+        if (!profile.email_verified || !existing->email_verified || existing->is_anonymous)
+          return errors::account_not_linked;
+        tx.insert_account(account{new_id(), existing->id, profile.provider_id, profile.account_id, std::nullopt, now, now});
+        return finish_sign_in(tx, *existing, request, now);
+      }
+      user_type created{};
+      created.id = new_id();
+      created.name = profile.name;
+      created.email = email;
+      created.email_verified = profile.email_verified;
+      created.image = profile.image;
+      created.is_anonymous = false;
+      created.created_at = now;
+      created.updated_at = now;
+      tx.insert_user(created);
+      tx.insert_account(account{new_id(), created.id, profile.provider_id, profile.account_id, std::nullopt, now, now});
+      return finish_sign_in(tx, created, request, now);
+    });
+  }
+
+  /// POST /update-user: `edit(User&)` may change name, image and app fields. Changing the email
+  /// is EMAIL_CAN_NOT_BE_UPDATED, another core field FIELD_NOT_ALLOWED, nothing NO_FIELDS_TO_UPDATE.
+  template <class Fn>
+  result<user_type> update_user(const request_context& request, Fn&& edit) {
+    const auto hash = request_hash(request);
+    if (!hash) return errors::unauthorized;
+    const timestamp now = clock_.now();
+    return run_write<user_type>(errors::unauthorized, [&](auto& tx) -> result<user_type> {
+      auto current = valid_session_in(tx, *hash, now);
+      if (!current) return errors::unauthorized;
+      user_type edited = current->second;
+      std::forward<Fn>(edit)(edited);
+      if (auto field = detail::changed_protected_field(current->second, edited)) {
+        if (*field == "email") return errors::email_can_not_be_updated;
+        return error("FIELD_NOT_ALLOWED", std::string(*field) + " is not allowed to be set", 400);
+      }
+      if (edited.name != current->second.name && !valid_name(edited.name)) return errors::invalid_name;
+      if (boost::hana::equal(edited, current->second)) return errors::no_fields_to_update;
+      edited.updated_at = now;
+      tx.update_user(edited);
+      return edited;
+    });
+  }
+
+  /// POST /delete-anonymous-user, with Better Auth's checks in its order.
+  result<void> delete_anonymous_user(const request_context& request) {
+    const auto hash = request_hash(request);
+    if (!hash) return errors::unauthorized;
+    const timestamp now = clock_.now();
+    try {
+      return backend_.write([&](auto& tx) -> result<void> {
+        auto current = valid_session_in(tx, *hash, now);
+        if (!current) return errors::unauthorized;
+        if constexpr (keeps_anonymous_user) return errors::delete_anonymous_user_disabled;
+        if (!current->second.is_anonymous) return errors::user_is_not_anonymous;
+        delete_user_in(tx, current->second.id);
+        return {};
+      });
+    } catch (const storage_error&) {
+      return errors::failed_to_delete_anonymous_user;
+    }
+  }
+
+  /// POST /sign-out: ends the request's session, if any. Always succeeds, as in Better Auth.
+  result<void> sign_out(const request_context& request) {
+    if (const auto hash = request_hash(request)) backend_.write([&](auto& tx) { tx.erase_session(*hash); });
+    return {};
+  }
+
+  /// A user by id (any user: guest or not).
+  std::optional<user_type> find_user(std::string_view id) {
+    return backend_.read([&](const auto& tx) { return tx.find_user(id); });
+  }
+
+  /// Typed access to an application table (or the user table, for count and find).
+  template <class Row>
+  table_handle<Row, backend_type> table() noexcept {
+    static_assert(schema_type::template has_row_v<Row>, "[anonauth.E001] table<Row>(): Row is no table of the schema");
+    return table_handle<Row, backend_type>(backend_);
+  }
+
+  backend_type& storage() noexcept { return backend_; }
+
+ private:
+  // --- policies --------------------------------------------------------------------------------
+  template <class P>
+  void assign_policy(P&& p) {
+    using T = std::remove_cvref_t<P>;
+    if constexpr (std::is_same_v<T, email_type>) email_ = std::forward<P>(p);
+    else if constexpr (std::is_same_v<T, naming_type>) naming_ = std::forward<P>(p);
+    else if constexpr (std::is_same_v<T, hasher_type>) hasher_ = std::forward<P>(p);
+    else if constexpr (std::is_same_v<T, clock_type>) clock_ = std::forward<P>(p);
+    else if constexpr (std::is_same_v<T, random_type>) random_ = std::forward<P>(p);
+    else static_assert(detail::dependent_false_t<T>, "[anonauth.E103] a constructor argument is none of this auth's policy types");
+  }
+
+  std::string new_id() { return crypto::random_string(random_, 32); }
+
+  result<std::string> generate_email(const request_context& request) {
+    generation_context ctx(random_, request);
+    std::string email = email_.generate(ctx);
+    if constexpr (!detail::trusted_format_v<email_type>) {
+      if (email.empty()) email = better_auth_email{}.generate(ctx);  // Better Auth's fallback
+      else if (email.size() > limits::max_email || !is_valid_email(email)) return errors::invalid_email_format;
+    }
+    return to_lower_ascii(email);
+  }
+
+  result<std::string> generate_name(const request_context& request) {
+    generation_context ctx(random_, request);
+    std::string name = naming_.generate(ctx);
+    if (name.empty()) return std::string("Anonymous");
+    if (!valid_name(name)) return errors::invalid_name;
+    return name;
+  }
+
+  static bool valid_name(std::string_view name) { return !name.empty() && name.size() <= limits::max_name; }
+
+  // --- sessions --------------------------------------------------------------------------------
+  static bool plausible_token(std::string_view token) { return !token.empty() && token.size() <= 512; }
+
+  static std::optional<token_hash> request_hash(const request_context& request) {
+    if (!request.session_token || !plausible_token(*request.session_token)) return std::nullopt;
+    return crypto::hash_token(*request.session_token);
+  }
+
+  template <class Tx>
+  std::pair<std::string, session_record> open_session(Tx& tx, const std::string& user_id,
+                                                       const request_context& request, timestamp now) {
+    std::string token = crypto::random_string(random_, 32);
+    session_record record;
+    record.hash = crypto::hash_token(token);
+    record.session = session{new_id(), user_id, now + session_lifetime, now, now, request.ip_address, request.user_agent};
+    tx.insert_session(record);
+    return {std::move(token), std::move(record)};
+  }
+
+  /// The unexpired session with this hash and its user, seen through `tx`.
+  template <class Tx>
+  static std::optional<std::pair<session, user_type>> valid_session_in(const Tx& tx, const token_hash& hash,
+                                                                       timestamp now) {
+    auto record = tx.find_session(hash);
+    if (!record || !crypto::equal_digests(record->hash, hash) || record->session.expires_at <= now) return std::nullopt;
+    auto user = tx.find_user(record->session.user_id);
+    if (!user) return std::nullopt;
+    return std::pair<session, user_type>{std::move(record->session), std::move(*user)};
+  }
+
+  std::optional<std::pair<session, user_type>> find_valid_session(const request_context& request) {
+    const auto hash = request_hash(request);
+    if (!hash) return std::nullopt;
+    const timestamp now = clock_.now();
+    return backend_.read([&](const auto& tx) { return valid_session_in(tx, *hash, now); });
+  }
+
+  // --- writes, linking, deletion ---------------------------------------------------------------
+
+  /// Runs `fn` in a write transaction. A returned error rolls back too: it is thrown through the
+  /// storage as an error_exception and caught here. A storage failure becomes `on_failure`.
+  template <class T, class Fn>
+  result<T> run_write(const error_code& on_failure, Fn&& fn) {
+    try {
+      return backend_.write([&](auto& tx) -> T {
+        result<T> r = fn(tx);
+        if (!r) throw error_exception(r.error());
+        return std::move(*r);
+      });
+    } catch (const error_exception& e) {
+      return e.error();
+    } catch (const storage_error&) {
+      return on_failure;
+    }
+  }
+
+  /// Opens the session of a successful sign-in and, when the request carries a guest's session,
+  /// links the guest to `user`, all in the caller's transaction.
+  template <class Tx>
+  result<signed_in<user_type>> finish_sign_in(Tx& tx, user_type user, const request_context& request, timestamp now) {
+    auto [token, record] = open_session(tx, user.id, request, now);
+    if (const auto hash = request_hash(request)) {
+      if (auto guest = valid_session_in(tx, *hash, now); guest && guest->second.is_anonymous) link(tx, *guest, user, request);
+    }
+    return signed_in<user_type>{std::move(token), std::move(record.session), std::move(user)};
+  }
+
+  /// Runs the link migrations and deletes the guest, unless the target is the guest itself or
+  /// another guest (Better Auth's guards), or the guest is kept. Throws to abort the transaction.
+  template <class Tx>
+  void link(Tx& tx, const std::pair<session, user_type>& guest, user_type& target, const request_context& request) {
+    const user_type& anonymous = guest.second;
+    if (anonymous.id == target.id || target.is_anonymous) return;
+    const user_type before = target;
+    try {
+      run_migrators(tx, guest, target, request, typename link_type::migrators{});
+    } catch (const error_exception&) {
+      throw;
+    } catch (...) {
+      throw error_exception(errors::link_migration_failed);
+    }
+    if (!boost::hana::equal(before, target)) {
+      tx.update_user(target);
+    }
+    if constexpr (!keeps_anonymous_user) delete_user_in(tx, anonymous.id);
+  }
+
+  template <class Tx, class... Migs>
+  void run_migrators(Tx& tx, const std::pair<session, user_type>& guest, user_type& target,
+                     const request_context& request, detail::type_list<Migs...>) {
+    (run_migrator<Migs>(tx, guest, target, request), ...);
+  }
+
+  template <class Mig, class Tx>
+  void run_migrator(Tx& tx, const std::pair<session, user_type>& guest, user_type& target,
+                    const request_context& request) {
+    if constexpr (Mig::kind == detail::migrator_kind::custom) {
+      link_context<user_type, Tx> ctx(tx, guest.second, guest.first, target, request);
+      typename Mig::function_type migrator{};
+      migrator(ctx);
+    } else {
+      (void)Mig::run(tx, guest.second, target);
+    }
+  }
+
+  /// Deletes a user with its sessions, accounts and, by the schema's on_delete rules, its rows.
+  template <class Tx>
+  void delete_user_in(Tx& tx, const std::string& id) {
+    tx.erase_sessions_of_user(id);
+    tx.erase_accounts_of_user(id);
+    []<class... Entries>(Tx& t, const std::string& uid, detail::type_list<Entries...>) {
+      ((Entries::rule == on_delete::cascade ? (void)t.template erase_where<Entries::member>(uid) : void()), ...);
+    }(tx, id, typename schema_type::user_refs{});
+    tx.erase_user(id);
+  }
+
+  backend_type backend_;
+  [[no_unique_address]] email_type email_{};
+  [[no_unique_address]] naming_type naming_{};
+  [[no_unique_address]] hasher_type hasher_{};
+  [[no_unique_address]] clock_type clock_{};
+  [[no_unique_address]] random_type random_{};
+};
+
+}  // namespace anonauth

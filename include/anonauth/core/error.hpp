@@ -1,0 +1,98 @@
+// anonauth/core/error.hpp: errors as values, with Better Auth's codes, messages and statuses.
+//
+// Every refusal an operation can answer is listed here once, spelled as Better Auth spells it,
+// so an HTTP layer can send `{"code": ..., "message": ...}` with `status()` unchanged.
+#pragma once
+
+#include <exception>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace anonauth {
+
+/// One kind of refusal: its code, message and HTTP status.
+struct error_code {
+  std::string_view code;
+  std::string_view message;
+  int status;
+};
+
+/// An error returned by an operation.
+class error {
+ public:
+  error(const error_code& kind) : code_(kind.code), message_(kind.message), status_(kind.status) {}  // NOLINT: implicit by design
+  error(std::string code, std::string message, int status)
+      : code_(std::move(code)), message_(std::move(message)), status_(status) {}
+
+  [[nodiscard]] std::string_view code() const noexcept { return code_; }
+  [[nodiscard]] std::string_view message() const noexcept { return message_; }
+  [[nodiscard]] int status() const noexcept { return status_; }
+
+  [[nodiscard]] bool is(const error_code& kind) const noexcept { return code_ == kind.code; }
+  friend bool operator==(const error& e, const error_code& kind) noexcept { return e.is(kind); }
+
+  friend std::ostream& operator<<(std::ostream& os, const error& e) {
+    return os << e.status_ << ' ' << e.code_ << ": " << e.message_;
+  }
+
+ private:
+  std::string code_;
+  std::string message_;
+  int status_;
+};
+
+/// Thrown by `result::value()` on an error, and thrown by a custom migrator to answer with a
+/// specific error instead of LINK_MIGRATION_FAILED (the link is rolled back either way).
+class error_exception : public std::exception {
+ public:
+  explicit error_exception(anonauth::error e) : error_(std::move(e)), what_(to_string(error_)) {}
+  [[nodiscard]] const anonauth::error& error() const noexcept { return error_; }
+  [[nodiscard]] const char* what() const noexcept override { return what_.c_str(); }
+
+ private:
+  static std::string to_string(const anonauth::error& e) {
+    return std::string(e.code()) + ": " + std::string(e.message());
+  }
+  anonauth::error error_;
+  std::string what_;
+};
+
+/// The catalogue. Codes and messages are Better Auth's (anonymous plugin and core), except
+/// those marked "anonauth", which Better Auth has no equivalent for.
+namespace errors {
+// anonymous plugin
+inline constexpr error_code invalid_email_format{"INVALID_EMAIL_FORMAT", "Email was not generated in a valid format", 400};
+inline constexpr error_code failed_to_create_user{"FAILED_TO_CREATE_USER", "Failed to create user", 500};
+inline constexpr error_code could_not_create_session{"COULD_NOT_CREATE_SESSION", "Could not create session", 400};
+inline constexpr error_code anonymous_users_cannot_sign_in_again_anonymously{
+    "ANONYMOUS_USERS_CANNOT_SIGN_IN_AGAIN_ANONYMOUSLY", "Anonymous users cannot sign in again anonymously", 400};
+inline constexpr error_code failed_to_delete_anonymous_user{"FAILED_TO_DELETE_ANONYMOUS_USER", "Failed to delete anonymous user", 500};
+inline constexpr error_code failed_to_delete_anonymous_user_sessions{
+    "FAILED_TO_DELETE_ANONYMOUS_USER_SESSIONS", "Failed to delete anonymous user sessions", 500};
+inline constexpr error_code user_is_not_anonymous{"USER_IS_NOT_ANONYMOUS", "User is not anonymous", 403};
+inline constexpr error_code delete_anonymous_user_disabled{"DELETE_ANONYMOUS_USER_DISABLED", "Deleting anonymous users is disabled", 400};
+// core
+inline constexpr error_code unauthorized{"UNAUTHORIZED", "Unauthorized", 401};
+inline constexpr error_code invalid_email{"INVALID_EMAIL", "Invalid email", 400};
+inline constexpr error_code invalid_email_or_password{"INVALID_EMAIL_OR_PASSWORD", "Invalid email or password", 401};
+inline constexpr error_code password_too_short{"PASSWORD_TOO_SHORT", "Password too short", 400};
+inline constexpr error_code password_too_long{"PASSWORD_TOO_LONG", "Password too long", 400};
+inline constexpr error_code user_already_exists_use_another_email{
+    "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", "User already exists. Use another email.", 422};
+inline constexpr error_code email_can_not_be_updated{"EMAIL_CAN_NOT_BE_UPDATED", "Email can not be updated", 400};
+inline constexpr error_code field_not_allowed{"FIELD_NOT_ALLOWED", "Field not allowed to be set", 400};
+inline constexpr error_code failed_to_create_session{"FAILED_TO_CREATE_SESSION", "Failed to create session", 400};
+/// Social sign-in whose email belongs to a user that cannot be linked implicitly (the provider
+/// did not verify the email): Better Auth's id-token flow answers this code and message.
+inline constexpr error_code account_not_linked{"OAUTH_LINK_ERROR", "account not linked", 401};
+/// Better Auth answers "No fields to update" with no code; anonauth gives it one.
+inline constexpr error_code no_fields_to_update{"NO_FIELDS_TO_UPDATE", "No fields to update", 400};
+// anonauth
+inline constexpr error_code link_migration_failed{"LINK_MIGRATION_FAILED", "Linking the anonymous user failed; nothing was changed", 500};
+inline constexpr error_code invalid_name{"INVALID_NAME", "Name must be 1 to 256 characters", 400};
+inline constexpr error_code invalid_social_profile{"INVALID_SOCIAL_PROFILE", "Social profile needs a provider id, an account id and a valid email", 400};
+}  // namespace errors
+
+}  // namespace anonauth

@@ -1,0 +1,91 @@
+// anonauth/core/types.hpp: the value types operations take and return.
+#pragma once
+
+#include <anonauth/core/time.hpp>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace anonauth {
+
+/// What an operation knows of the request that caused it. `session_token` is the raw token a
+/// client presents (cookie or bearer); it is what links a sign-up to the guest making it.
+struct request_context {
+  std::optional<std::string> session_token;
+  std::string ip_address;
+  std::string user_agent;
+};
+
+/// A session as stored and returned. The token itself is never stored, only its hash.
+struct session {
+  std::string id;
+  std::string user_id;
+  timestamp expires_at;
+  timestamp created_at;
+  timestamp updated_at;
+  std::string ip_address;
+  std::string user_agent;
+};
+
+/// The answer to every sign-in: the raw token (shown once, never stored), its session, its user.
+template <class User>
+struct signed_in {
+  std::string token;
+  anonauth::session session;
+  User user;
+};
+
+/// The answer to get-session.
+template <class User>
+struct session_view {
+  anonauth::session session;
+  User user;
+};
+
+struct email_sign_up {
+  std::string email;
+  std::string password;
+  std::string name;
+  std::optional<std::string> image;
+};
+
+struct email_sign_in {
+  std::string email;
+  std::string password;
+};
+
+/// A verified identity from a social provider, as an OAuth callback yields it.
+struct social_profile {
+  std::string provider_id;
+  std::string account_id;
+  std::string email;
+  std::string name;
+  std::optional<std::string> image;
+  bool email_verified = false;
+};
+
+/// SHA-256 of a session token: the only form in which a token is stored.
+using token_hash = std::array<std::uint8_t, 32>;
+
+/// A stored session: the public part and the hash of its token.
+struct session_record {
+  anonauth::session session;
+  token_hash hash{};
+};
+
+/// A credential or social account of a user (Better Auth's `account` table, minus OAuth tokens).
+struct account {
+  std::string id;
+  std::string user_id;
+  std::string provider_id;  // "credential" for email and password
+  std::string account_id;   // the provider's id of the user; the user id for "credential"
+  std::optional<std::string> password_hash;  // Argon2id string, credential accounts only
+  timestamp created_at;
+  timestamp updated_at;
+};
+
+inline constexpr const char* credential_provider = "credential";
+
+}  // namespace anonauth

@@ -1,0 +1,50 @@
+// anonauth/detail/meta.hpp: the few type-level tools the library needs.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+
+namespace anonauth::detail {
+
+template <class... Ts>
+struct type_list {
+  static constexpr std::size_t size = sizeof...(Ts);
+};
+
+/// Always false, but only once instantiated: the argument of every tagged static_assert, so the
+/// culprits it names appear on the compiler's first error line.
+template <auto...>
+inline constexpr bool dependent_false_v = false;
+template <class...>
+inline constexpr bool dependent_false_t = false;
+
+/// Whether T is a specialisation of the class template Tmpl (type parameters only).
+template <class T, template <class...> class Tmpl>
+inline constexpr bool is_specialization_v = false;
+template <template <class...> class Tmpl, class... As>
+inline constexpr bool is_specialization_v<Tmpl<As...>, Tmpl> = true;
+
+/// Member pointer anatomy: `class_of_t<&cart_item::user_id>` is `cart_item`.
+template <class M>
+struct member_pointer_traits;
+template <class C, class V>
+struct member_pointer_traits<V C::*> {
+  using class_type = C;
+  using value_type = V;
+};
+template <auto M>
+using class_of_t = typename member_pointer_traits<decltype(M)>::class_type;
+template <auto M>
+using member_type_t = typename member_pointer_traits<decltype(M)>::value_type;
+
+template <auto M>
+inline constexpr bool is_data_member_pointer_v = std::is_member_object_pointer_v<decltype(M)>;
+
+/// Same value and same type (member pointers of different classes never compare).
+template <auto A, auto B>
+inline constexpr bool same_member_v = false;
+template <auto A, auto B>
+  requires std::is_same_v<decltype(A), decltype(B)>
+inline constexpr bool same_member_v<A, B> = (A == B);
+
+}  // namespace anonauth::detail

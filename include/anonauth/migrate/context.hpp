@@ -1,0 +1,65 @@
+// anonauth/migrate/context.hpp: what a custom migrator (aa::on_link<F>) sees.
+//
+//   struct merge_wishlists {
+//     template <class Ctx>
+//     void operator()(Ctx& ctx) const {
+//       for (auto item : ctx.template table<wish>().template find_by<&wish::owner>(ctx.anonymous_user().id)) { ... }
+//       ctx.update_user([](auto& u) { u.location = "moved"; });
+//     }
+//   };
+//
+// Everything happens inside the link's transaction: throwing rolls back the account creation, the
+// migrations that ran before and the guest's deletion (LINK_MIGRATION_FAILED, 500; or the error of
+// an aa::error_exception).
+#pragma once
+
+#include <anonauth/core/error.hpp>
+#include <anonauth/core/types.hpp>
+#include <anonauth/schema/core_fields.hpp>
+#include <anonauth/table_handle.hpp>
+
+#include <string>
+#include <utility>
+
+namespace anonauth {
+
+template <class User, class Writer>
+class link_context {
+ public:
+  link_context(Writer& tx, const User& guest, const anonauth::session& guest_session, User& target,
+               const request_context& request)
+      : tx_(&tx), guest_(&guest), guest_session_(&guest_session), target_(&target), request_(&request) {}
+
+  /// The guest being linked, as it was before any migrator ran.
+  [[nodiscard]] const User& anonymous_user() const noexcept { return *guest_; }
+  [[nodiscard]] const anonauth::session& anonymous_session() const noexcept { return *guest_session_; }
+  /// The account the guest links to, with the edits of earlier migrators.
+  [[nodiscard]] const User& new_user() const noexcept { return *target_; }
+  [[nodiscard]] const request_context& request() const noexcept { return *request_; }
+
+  /// An application table, read and written inside the link transaction.
+  template <class Row>
+  [[nodiscard]] transaction_table<Row, Writer> table() const noexcept {
+    return transaction_table<Row, Writer>(*tx_);
+  }
+
+  /// Edits the new user's row (`edit(User&)`); saved when the link commits. Core fields other
+  /// than name and image are refused with FIELD_NOT_ALLOWED, which aborts the link.
+  template <class Fn>
+  void update_user(Fn&& edit) {
+    User copy = *target_;
+    std::forward<Fn>(edit)(copy);
+    if (auto field = detail::changed_protected_field(*target_, copy))
+      throw error_exception(error("FIELD_NOT_ALLOWED", std::string(*field) + " is not allowed to be set", 400));
+    *target_ = std::move(copy);
+  }
+
+ private:
+  Writer* tx_;
+  const User* guest_;
+  const anonauth::session* guest_session_;
+  User* target_;
+  const request_context* request_;
+};
+
+}  // namespace anonauth

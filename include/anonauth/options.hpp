@@ -1,0 +1,106 @@
+// anonauth/options.hpp: the option tags of aa::anonymous_auth, accepted in any order.
+//
+//   aa::anonymous_auth<app_schema,
+//       aa::storage<aa::memory_storage>,               // default
+//       aa::email<aa::domain_email<"guest.app.com">>,  // default aa::better_auth_email
+//       aa::naming<aa::random_name<"Guest-", 8>>,      // default aa::fixed_name<"Anonymous">
+//       aa::link<on_link>,                             // default aa::link_migrations<>
+//       aa::password_hasher<aa::argon2id<>>,           // default
+//       aa::clock<aa::system_clock>,                   // default
+//       aa::random<aa::sodium_random>,                 // default
+//       aa::keep_anonymous_user>                       // Better Auth's disableDeleteAnonymousUser
+//
+// An argument that is not an option is E101, an option given twice E102, a policy that does not
+// model its concept E110-E117.
+#pragma once
+
+#include <anonauth/crypto/sodium.hpp>
+#include <anonauth/diag/errors.hpp>
+#include <anonauth/migrate/migrators.hpp>
+#include <anonauth/policy/crypto.hpp>
+#include <anonauth/policy/generation.hpp>
+#include <anonauth/policy/storage.hpp>
+
+#include <type_traits>
+
+namespace anonauth {
+
+class memory_storage;
+
+namespace detail {
+enum class option_kind { storage, email, naming, link, password_hasher, clock, random, keep_anonymous_user };
+
+template <option_kind Kind, class Policy>
+struct option_base {
+  static constexpr option_kind kind = Kind;
+  using type = Policy;
+};
+}  // namespace detail
+
+template <class S>
+struct storage : detail::option_base<detail::option_kind::storage, S> {};
+template <class E>
+struct email : detail::option_base<detail::option_kind::email, E> {};
+template <class N>
+struct naming : detail::option_base<detail::option_kind::naming, N> {};
+template <class M>
+struct link : detail::option_base<detail::option_kind::link, M> {};
+template <class H>
+struct password_hasher : detail::option_base<detail::option_kind::password_hasher, H> {};
+template <class C>
+struct clock : detail::option_base<detail::option_kind::clock, C> {};
+template <class R>
+struct random : detail::option_base<detail::option_kind::random, R> {};
+/// Keep the guest after linking, and refuse delete-anonymous-user (DELETE_ANONYMOUS_USER_DISABLED).
+struct keep_anonymous_user : detail::option_base<detail::option_kind::keep_anonymous_user, void> {};
+
+namespace detail {
+
+template <class T>
+concept option = requires {
+  { T::kind } -> std::convertible_to<option_kind>;
+  typename T::type;
+} && std::is_base_of_v<option_base<T::kind, typename T::type>, T>;
+
+template <class T>
+struct kind_of {
+  static constexpr int value = -1;
+};
+template <option T>
+struct kind_of<T> {
+  static constexpr int value = static_cast<int>(T::kind);
+};
+
+/// The policy given for Kind, or Default.
+template <option_kind Kind, class Default, class... Options>
+struct select_option {
+  using type = Default;
+};
+template <option_kind Kind, class Default, class First, class... Rest>
+struct select_option<Kind, Default, First, Rest...> {
+  using type = std::conditional_t<kind_of<First>::value == static_cast<int>(Kind), First,
+                                  typename select_option<Kind, Default, Rest...>::type>;
+};
+
+template <option_kind Kind, class Default, class... Options>
+using option_t = typename select_option<Kind, option_base<Kind, Default>, Options...>::type::type;
+
+template <option_kind Kind, class... Options>
+inline constexpr bool has_option_v = ((kind_of<Options>::value == static_cast<int>(Kind)) || ...);
+
+template <class Opt, class... Options>
+inline constexpr int same_kind_count_v = (0 + ... + (kind_of<Options>::value == kind_of<Opt>::value ? 1 : 0));
+
+template <class... Options>
+consteval auto check_options() {
+  using not_option = first_failure_t<std::conditional_t<option<Options>, diag::ok, diag::not_an_option<Options>>...>;
+  if constexpr (!not_option::is_ok) {
+    return not_option{};
+  } else {
+    return first_failure_t<std::conditional_t<(same_kind_count_v<Options, Options...> > 1),
+                                              diag::duplicate_option<Options>, diag::ok>...>{};
+  }
+}
+
+}  // namespace detail
+}  // namespace anonauth

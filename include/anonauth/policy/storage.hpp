@@ -1,0 +1,122 @@
+// anonauth/policy/storage.hpp: the storage policy concept.
+//
+// A storage policy S is a type with
+//   - `S::config`: what its constructor takes (a path, a connection string; memory takes nothing
+//     useful), default-constructible;
+//   - `S::backend<Schema>`: the storage of one schema, constructible from `const S::config&`.
+// A backend runs work in transactions:
+//   - `b.read(fn)`:  fn(reader&) sees a consistent snapshot; returns what fn returns;
+//   - `b.write(fn)`: fn(writer&) commits if fn returns, rolls back everything if it throws,
+//     and rethrows. Writers exclude each other; a writer also has every reader function.
+// Readers and writers speak in rows of the schema (User is `aa::user_row_t<Schema>`):
+//
+//   reader: find_user(id) / find_user_by_email(email)        -> std::optional<User>
+//           find_session(const token_hash&)                   -> std::optional<session_record>
+//           find_account(provider_id, account_id)              -> std::optional<account>
+//           accounts_of_user(user_id)                          -> std::vector<account>
+//           find<Row>(id)                                      -> std::optional<Row>
+//           find_by<&Row::member>(value)                       -> std::vector<Row>
+//           count<Row>() (Row may be the user row)             -> std::size_t
+//   writer: insert_user(u), update_user(u) -> bool, erase_user(id) -> bool
+//           insert_session(record), update_session(record) -> bool,
+//           erase_session(hash) -> bool, erase_sessions_of_user(id) -> std::size_t
+//           insert_account(a), erase_accounts_of_user(id) -> std::size_t
+//           insert<Row>(row), update<Row>(row) -> bool, erase<Row>(id) -> bool
+//           reassign<&Row::member>(from, to) -> std::size_t   (one statement, not row by row)
+//           erase_where<&Row::member>(value) -> std::size_t
+// Inserting a row whose key (or a user's email) exists throws aa::storage_error.
+// `tests/conformance` runs one suite against every model; `tests/unit/archetypes.cpp` has the
+// minimal model that proves anonymous_auth asks for nothing more.
+#pragma once
+
+#include <anonauth/core/time.hpp>
+#include <anonauth/core/types.hpp>
+#include <anonauth/schema/schema.hpp>
+
+#include <boost/hana/define_struct.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace anonauth {
+
+/// A storage failure: a broken constraint, an I/O error, a lost connection.
+class storage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail::probe {
+// A minimal schema the storage concept is checked against.
+struct user {
+  BOOST_HANA_DEFINE_STRUCT(user, (std::string, id), (std::string, name), (std::string, email),
+                           (bool, email_verified), (std::optional<std::string>, image), (bool, is_anonymous),
+                           (timestamp, created_at), (timestamp, updated_at));
+};
+struct item {
+  BOOST_HANA_DEFINE_STRUCT(item, (std::string, id), (std::string, owner));
+};
+using schema = anonauth::schema<user_table<user>, table<"items", item, user_ref<&item::owner>>>;
+}  // namespace detail::probe
+
+template <class R, class Schema>
+concept storage_reader = requires(const R& r, std::string_view s, const token_hash& h, const std::string& id) {
+  { r.find_user(s) } -> std::same_as<std::optional<user_row_t<Schema>>>;
+  { r.find_user_by_email(s) } -> std::same_as<std::optional<user_row_t<Schema>>>;
+  { r.find_session(h) } -> std::same_as<std::optional<session_record>>;
+  { r.find_account(s, s) } -> std::same_as<std::optional<account>>;
+  { r.accounts_of_user(s) } -> std::same_as<std::vector<account>>;
+  { r.template count<user_row_t<Schema>>() } -> std::same_as<std::size_t>;
+};
+
+template <class W, class Schema>
+concept storage_writer =
+    storage_reader<W, Schema> &&
+    requires(W& w, const user_row_t<Schema>& u, std::string_view s, const session_record& rec, const token_hash& h,
+             const account& a) {
+      w.insert_user(u);
+      { w.update_user(u) } -> std::same_as<bool>;
+      { w.erase_user(s) } -> std::same_as<bool>;
+      w.insert_session(rec);
+      { w.update_session(rec) } -> std::same_as<bool>;
+      { w.erase_session(h) } -> std::same_as<bool>;
+      { w.erase_sessions_of_user(s) } -> std::same_as<std::size_t>;
+      w.insert_account(a);
+      { w.erase_accounts_of_user(s) } -> std::same_as<std::size_t>;
+    };
+
+namespace detail {
+struct reader_probe {
+  template <class R>
+  int operator()(const R&) const { return 0; }
+};
+struct writer_probe {
+  template <class W>
+  int operator()(W&) const { return 0; }
+};
+}  // namespace detail
+
+/// The storage of one schema: readers, writers, and the row-typed functions on them.
+template <class B, class Schema>
+concept storage_backend =
+    requires(B& b) {
+      typename B::reader;
+      typename B::writer;
+      { b.read(detail::reader_probe{}) } -> std::same_as<int>;
+      { b.write(detail::writer_probe{}) } -> std::same_as<int>;
+    } && storage_reader<typename B::reader, Schema> && storage_writer<typename B::writer, Schema>;
+
+/// A storage policy: a config type and a backend for any schema (checked on a probe schema).
+template <class S>
+concept storage_policy =
+    requires { typename S::config; typename S::template backend<detail::probe::schema>; } &&
+    std::default_initializable<typename S::config> &&
+    std::constructible_from<typename S::template backend<detail::probe::schema>, const typename S::config&> &&
+    storage_backend<typename S::template backend<detail::probe::schema>, detail::probe::schema>;
+
+}  // namespace anonauth

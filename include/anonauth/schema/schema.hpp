@@ -1,0 +1,202 @@
+// anonauth/schema/schema.hpp: `aa::schema<tables...>`, the one description everything is driven by.
+//
+// The schema is checked when it is used by aa::anonymous_auth (E010-E015); `schema_check_t<S>`
+// names the first failed check, or diag::ok.
+#pragma once
+
+#include <anonauth/core/time.hpp>
+#include <anonauth/diag/errors.hpp>
+#include <anonauth/schema/reflect.hpp>
+#include <anonauth/schema/table.hpp>
+
+#include <optional>
+#include <string>
+#include <type_traits>
+
+namespace anonauth {
+
+/// The type of every user id and user-reference column.
+using user_id = std::string;
+
+namespace detail {
+
+template <class Table, class Ref>
+struct ref_entry {
+  using table = Table;
+  using ref = Ref;
+  static constexpr auto member = Ref::member;
+  static constexpr on_delete rule = Ref::rule;
+};
+
+template <class... Lists>
+struct concat;
+template <>
+struct concat<> {
+  using type = type_list<>;
+};
+template <class... As>
+struct concat<type_list<As...>> {
+  using type = type_list<As...>;
+};
+template <class... As, class... Bs, class... Rest>
+struct concat<type_list<As...>, type_list<Bs...>, Rest...> {
+  using type = typename concat<type_list<As..., Bs...>, Rest...>::type;
+};
+template <class... Lists>
+using concat_t = typename concat<Lists...>::type;
+
+template <class Table, class Refs = typename Table::user_refs>
+struct refs_of;
+template <class Table, class... Refs>
+struct refs_of<Table, type_list<Refs...>> {
+  using type = type_list<ref_entry<Table, Refs>...>;
+};
+
+template <class T>
+struct row_of {
+  using type = void;
+};
+template <class T>
+  requires is_table_v<T>
+struct row_of<T> {
+  using type = typename T::row_type;
+};
+template <class T>
+using row_of_t = typename row_of<T>::type;
+
+template <class T>
+inline constexpr bool is_user_table_v = false;
+template <class Row, fixed_string N>
+inline constexpr bool is_user_table_v<user_table<Row, N>> = true;
+
+template <class... Tables>
+struct find_user_table {
+  using type = void;
+};
+template <class T, class... Rest>
+struct find_user_table<T, Rest...> {
+  using type = std::conditional_t<is_user_table_v<T>, T, typename find_user_table<Rest...>::type>;
+};
+
+template <class Table>
+struct refs_of_any {
+  using type = type_list<>;
+};
+template <class Table>
+  requires is_table_v<Table>
+struct refs_of_any<Table> {
+  using type = typename refs_of<Table>::type;
+};
+
+template <class T, class... Ts>
+inline constexpr std::size_t count_same_v = (std::size_t{0} + ... + (std::is_same_v<T, Ts> ? 1u : 0u));
+
+}  // namespace detail
+
+template <class... Tables>
+struct schema {
+  using tables = detail::type_list<Tables...>;
+
+  /// The user table's description (void when the schema has none: E012).
+  using user_table_desc = typename detail::find_user_table<Tables...>::type;
+
+  /// Every (table, user_ref) pair of the schema, in declaration order.
+  using user_refs = detail::concat_t<typename detail::refs_of_any<Tables>::type...>;
+
+  /// The application tables (all but the user table).
+  using app_tables = detail::concat_t<
+      std::conditional_t<detail::is_user_table_v<Tables>, detail::type_list<>, detail::type_list<Tables>>...>;
+
+  template <class Row>
+  static constexpr bool has_row_v = (std::is_same_v<Row, detail::row_of_t<Tables>> || ...);
+};
+
+template <class T>
+inline constexpr bool is_schema_v = detail::is_specialization_v<T, schema>;
+
+template <class Schema>
+using user_row_t = typename Schema::user_table_desc::row_type;
+
+namespace detail {
+
+// --- checks ------------------------------------------------------------------------------------
+
+template <class User>
+consteval auto check_core_fields() {
+  using namespace core_field;
+  if constexpr (!has_field<User, std::string>("id")) return diag::missing_core_field<User, id, std::string>{};
+  else if constexpr (!has_field<User, std::string>("name")) return diag::missing_core_field<User, name, std::string>{};
+  else if constexpr (!has_field<User, std::string>("email")) return diag::missing_core_field<User, email, std::string>{};
+  else if constexpr (!has_field<User, bool>("email_verified")) return diag::missing_core_field<User, email_verified, bool>{};
+  else if constexpr (!has_field<User, std::optional<std::string>>("image")) return diag::missing_core_field<User, image, std::optional<std::string>>{};
+  else if constexpr (!has_field<User, bool>("is_anonymous")) return diag::missing_core_field<User, is_anonymous, bool>{};
+  else if constexpr (!has_field<User, timestamp>("created_at")) return diag::missing_core_field<User, created_at, timestamp>{};
+  else if constexpr (!has_field<User, timestamp>("updated_at")) return diag::missing_core_field<User, updated_at, timestamp>{};
+  else return diag::ok{};
+}
+
+template <class Table>
+consteval auto check_table_row() {
+  using row = typename Table::row_type;
+  if constexpr (!described_row<row>) return diag::row_not_described<row>{};
+  else if constexpr (!has_field<row, std::string>("id")) return diag::table_without_id<row>{};
+  else return diag::ok{};
+}
+
+template <class Entry>
+consteval auto check_user_ref() {
+  using row = typename Entry::table::row_type;
+  constexpr auto m = Entry::member;
+  if constexpr (!is_data_member_pointer_v<m>) return diag::user_ref_not_in_row<m, row>{};
+  else if constexpr (!std::is_same_v<class_of_t<m>, row> || !is_described_column_v<m>)
+    return diag::user_ref_not_in_row<m, row>{};
+  else if constexpr (!std::is_same_v<member_type_t<m>, user_id>)
+    return diag::user_ref_type_mismatch<m, user_id, member_type_t<m>>{};
+  else return diag::ok{};
+}
+
+template <class... Tables>
+consteval auto check_schema_impl(type_list<Tables...>) {
+  if constexpr (!(is_table_v<Tables> && ...)) {
+    return first_failure_t<std::conditional_t<is_table_v<Tables>, diag::ok, diag::not_a_table<Tables>>...>{};
+  } else if constexpr ((0 + ... + (is_user_table_v<Tables> ? 1 : 0)) != 1) {
+    return diag::needs_one_user_table<Tables...>{};
+  } else {
+    using dup_row = first_failure_t<std::conditional_t<
+        (count_same_v<typename Tables::row_type, typename Tables::row_type...> > 1),
+        diag::duplicate_table<typename Tables::row_type>, diag::ok>...>;
+    using rows = first_failure_t<decltype(check_table_row<Tables>())...>;
+    if constexpr (!dup_row::is_ok) return dup_row{};
+    else if constexpr (!rows::is_ok) return rows{};
+    else return diag::ok{};
+  }
+}
+
+template <class... Entries>
+consteval auto check_refs(type_list<Entries...>) {
+  return first_failure_t<decltype(check_user_ref<Entries>())...>{};
+}
+
+template <class Schema>
+consteval auto check_schema() {
+  if constexpr (!is_schema_v<Schema>) {
+    return diag::not_a_schema<Schema>{};
+  } else {
+    using tables = decltype(check_schema_impl(typename Schema::tables{}));
+    if constexpr (!tables::is_ok) return tables{};
+    else {
+      using core = decltype(check_core_fields<user_row_t<Schema>>());
+      using refs = decltype(check_refs(typename Schema::user_refs{}));
+      if constexpr (!core::is_ok) return core{};
+      else return refs{};
+    }
+  }
+}
+
+}  // namespace detail
+
+/// diag::ok, or the first thing wrong with Schema.
+template <class Schema>
+using schema_check_t = decltype(detail::check_schema<Schema>());
+
+}  // namespace anonauth

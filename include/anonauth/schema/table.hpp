@@ -1,0 +1,58 @@
+// anonauth/schema/table.hpp: the vocabulary of a static schema.
+//
+//   aa::user_table<user>                                           the user table, SQL name "user"
+//   aa::table<"cart_items", cart_item, aa::user_ref<&cart_item::user_id>>
+//   aa::user_ref<&draft::author_id, aa::on_delete::keep>           survives the user's deletion
+#pragma once
+
+#include <anonauth/core/fixed_string.hpp>
+#include <anonauth/detail/meta.hpp>
+
+namespace anonauth {
+
+/// What deleting a user does to the rows that reference it.
+enum class on_delete {
+  cascade,  // the rows are deleted with the user (the default)
+  keep,     // the rows stay, still holding the old id (audit trails, orders...)
+};
+
+/// Declares that member `Member` of a table's row holds a user id.
+template <auto Member, on_delete Rule = on_delete::cascade>
+struct user_ref {
+  static constexpr auto member = Member;
+  static constexpr on_delete rule = Rule;
+};
+
+/// An application table: SQL name, row type, and the row's user-reference columns.
+template <fixed_string Name, class Row, class... UserRefs>
+struct table {
+  using row_type = Row;
+  using user_refs = detail::type_list<UserRefs...>;
+  static constexpr auto name = Name;
+  static constexpr bool is_user_table = false;
+};
+
+/// The user table. Its row has the eight core fields (see docs/schema.md) plus any app fields.
+template <class Row, fixed_string Name = "user">
+struct user_table {
+  using row_type = Row;
+  using user_refs = detail::type_list<>;
+  static constexpr auto name = Name;
+  static constexpr bool is_user_table = true;
+};
+
+namespace detail {
+template <class T>
+inline constexpr bool is_user_ref_v = false;
+template <auto M, on_delete R>
+inline constexpr bool is_user_ref_v<user_ref<M, R>> = true;
+
+template <class T>
+inline constexpr bool is_table_v = false;
+template <fixed_string N, class Row, class... Refs>
+inline constexpr bool is_table_v<table<N, Row, Refs...>> = true;
+template <class Row, fixed_string N>
+inline constexpr bool is_table_v<user_table<Row, N>> = true;
+}  // namespace detail
+
+}  // namespace anonauth

@@ -1,0 +1,482 @@
+// anonauth/storage/memory.hpp: the in-memory storage (the default).
+//
+// Hash tables per table, an index on every user-reference column, the token hash as the session
+// key. One std::shared_mutex: readers share it, a writer holds it alone and keeps an undo log, so
+// a failed write (a migrator that throws) leaves no trace. Useful for tests, single-process
+// servers and as the reference the SQL backends are checked against.
+#pragma once
+
+#include <anonauth/core/types.hpp>
+#include <anonauth/policy/storage.hpp>
+#include <anonauth/schema/reflect.hpp>
+#include <anonauth/schema/schema.hpp>
+
+#include <boost/hana/accessors.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace anonauth {
+
+namespace detail::memory {
+
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+using string_set = std::unordered_set<std::string, string_hash, std::equal_to<>>;
+template <class V>
+using string_map = std::unordered_map<std::string, V, string_hash, std::equal_to<>>;
+
+struct digest_hash {
+  std::size_t operator()(const token_hash& h) const noexcept {
+    std::size_t v;
+    std::memcpy(&v, h.data(), sizeof v);  // already uniformly distributed
+    return v;
+  }
+};
+
+/// value -> ids of the rows holding it, for one indexed column.
+class index {
+ public:
+  void add(std::string_view value, const std::string& id) { map_[std::string(value)].insert(id); }
+  void remove(std::string_view value, const std::string& id) {
+    if (auto it = map_.find(value); it != map_.end()) {
+      it->second.erase(id);
+      if (it->second.empty()) map_.erase(it);
+    }
+  }
+  [[nodiscard]] const string_set* ids(std::string_view value) const {
+    auto it = map_.find(value);
+    return it == map_.end() ? nullptr : &it->second;
+  }
+  /// Removes and returns the ids under `value`.
+  string_set take(std::string_view value) {
+    auto it = map_.find(value);
+    if (it == map_.end()) return {};
+    string_set out = std::move(it->second);
+    map_.erase(it);
+    return out;
+  }
+  void merge(std::string_view value, const string_set& ids) {
+    auto& target = map_[std::string(value)];
+    target.insert(ids.begin(), ids.end());
+  }
+
+ private:
+  string_map<string_set> map_;
+};
+
+template <class Table, class Refs = typename Table::user_refs>
+struct table_store;
+
+/// One application table: rows by id, and an index per user-reference column.
+template <class Table, class... Refs>
+struct table_store<Table, type_list<Refs...>> {
+  using row = typename Table::row_type;
+  static constexpr std::size_t index_count = sizeof...(Refs);
+
+  string_map<row> rows;
+  std::array<index, index_count> indexes;
+
+  template <auto M>
+  static constexpr std::size_t index_of() {
+    std::size_t i = 0, found = index_count;
+    ((same_member_v<Refs::member, M> ? (found = i, ++i) : ++i), ...);
+    return found;
+  }
+
+  void index_row(const row& r) { (indexes[index_of<Refs::member>()].add(r.*(Refs::member), r.id), ...); }
+  void unindex_row(const row& r) { (indexes[index_of<Refs::member>()].remove(r.*(Refs::member), r.id), ...); }
+};
+
+}  // namespace detail::memory
+
+/// The in-memory storage policy.
+class memory_storage {
+ public:
+  struct config {};
+
+  template <class Schema>
+  class backend;
+};
+
+template <class Schema>
+class memory_storage::backend {
+  using user = user_row_t<Schema>;
+  template <class T>
+  using table_store = detail::memory::table_store<T>;
+
+  template <class List>
+  struct stores_of;
+  template <class... Tables>
+  struct stores_of<detail::type_list<Tables...>> {
+    using type = std::tuple<table_store<Tables>...>;
+  };
+
+  struct state {
+    detail::memory::string_map<user> users;
+    detail::memory::string_map<std::string> user_by_email;
+    std::unordered_map<token_hash, session_record, detail::memory::digest_hash> sessions;
+    detail::memory::string_map<std::vector<token_hash>> sessions_by_user;
+    detail::memory::string_map<account> accounts;
+    detail::memory::string_map<std::string> account_by_provider;  // provider '\0' account id -> id
+    detail::memory::string_map<detail::memory::string_set> accounts_by_user;
+    typename stores_of<typename Schema::app_tables>::type tables;
+  };
+
+  template <class Row>
+  static constexpr std::size_t table_position() {
+    return []<class... Tables>(detail::type_list<Tables...>) {
+      std::size_t i = 0, found = sizeof...(Tables);
+      ((std::is_same_v<typename Tables::row_type, Row> ? (found = i, ++i) : ++i), ...);
+      return found;
+    }(typename Schema::app_tables{});
+  }
+
+  static std::string provider_key(std::string_view provider, std::string_view account_id) {
+    std::string key(provider);
+    key.push_back('\0');
+    key.append(account_id);
+    return key;
+  }
+
+ public:
+  explicit backend(const config& = {}) {}
+
+  /// Read access: a shared lock, no copies.
+  class reader {
+   public:
+    explicit reader(const state& s) : s_(&s) {}
+
+    std::optional<user> find_user(std::string_view id) const {
+      auto it = s_->users.find(id);
+      return it == s_->users.end() ? std::nullopt : std::optional<user>(it->second);
+    }
+    std::optional<user> find_user_by_email(std::string_view email) const {
+      auto it = s_->user_by_email.find(email);
+      return it == s_->user_by_email.end() ? std::nullopt : find_user(it->second);
+    }
+    std::optional<session_record> find_session(const token_hash& h) const {
+      auto it = s_->sessions.find(h);
+      return it == s_->sessions.end() ? std::nullopt : std::optional<session_record>(it->second);
+    }
+    std::optional<account> find_account(std::string_view provider, std::string_view account_id) const {
+      auto it = s_->account_by_provider.find(provider_key(provider, account_id));
+      return it == s_->account_by_provider.end() ? std::nullopt
+                                                   : std::optional<account>(s_->accounts.at(it->second));
+    }
+    std::vector<account> accounts_of_user(std::string_view user_id) const {
+      std::vector<account> out;
+      if (auto it = s_->accounts_by_user.find(user_id); it != s_->accounts_by_user.end())
+        for (const auto& id : it->second) out.push_back(s_->accounts.at(id));
+      return out;
+    }
+    std::vector<session_record> sessions_of_user(std::string_view user_id) const {
+      std::vector<session_record> out;
+      if (auto it = s_->sessions_by_user.find(user_id); it != s_->sessions_by_user.end())
+        for (const auto& h : it->second) out.push_back(s_->sessions.at(h));
+      return out;
+    }
+
+    template <class Row>
+    std::size_t count() const {
+      if constexpr (std::is_same_v<Row, user>) return s_->users.size();
+      else return store<Row>().rows.size();
+    }
+    template <class Row>
+    std::optional<Row> find(std::string_view id) const {
+      const auto& rows = store<Row>().rows;
+      auto it = rows.find(id);
+      return it == rows.end() ? std::nullopt : std::optional<Row>(it->second);
+    }
+    template <auto Member, class Value>
+    std::vector<detail::class_of_t<Member>> find_by(const Value& value) const {
+      using row = detail::class_of_t<Member>;
+      const auto& st = store<row>();
+      std::vector<row> out;
+      constexpr std::size_t idx = std::remove_cvref_t<decltype(st)>::template index_of<Member>();
+      if constexpr (idx < std::remove_cvref_t<decltype(st)>::index_count) {
+        if (const auto* ids = st.indexes[idx].ids(value)) {
+          out.reserve(ids->size());
+          for (const auto& id : *ids) out.push_back(st.rows.at(id));
+        }
+      } else {
+        for (const auto& [id, r] : st.rows)
+          if (r.*Member == value) out.push_back(r);
+      }
+      return out;
+    }
+
+   protected:
+    template <class Row>
+    const auto& store() const {
+      static_assert(table_position<Row>() < std::tuple_size_v<decltype(state::tables)>,
+                    "[anonauth.E001] this row type is no table of the schema");
+      return std::get<table_position<Row>()>(s_->tables);
+    }
+    const state* s_;
+  };
+
+  /// Write access: the exclusive lock and an undo log replayed on rollback.
+  class writer : public reader {
+   public:
+    explicit writer(state& s) : reader(s), m_(&s) {}
+
+    void insert_user(const user& u) {
+      if (m_->users.contains(u.id)) throw storage_error("memory_storage: duplicate user id");
+      if (m_->user_by_email.contains(u.email)) throw storage_error("memory_storage: duplicate user email");
+      m_->users.emplace(u.id, u);
+      m_->user_by_email.emplace(u.email, u.id);
+      undo_.emplace_back([s = m_, id = u.id, email = u.email] {
+        s->users.erase(id);
+        s->user_by_email.erase(email);
+      });
+    }
+    bool update_user(const user& u) {
+      auto it = m_->users.find(u.id);
+      if (it == m_->users.end()) return false;
+      if (it->second.email != u.email) {
+        if (m_->user_by_email.contains(u.email)) throw storage_error("memory_storage: duplicate user email");
+        m_->user_by_email.erase(it->second.email);
+        m_->user_by_email.emplace(u.email, u.id);
+      }
+      undo_.emplace_back([s = m_, old = it->second, email = u.email] {
+        s->user_by_email.erase(email);
+        s->user_by_email.insert_or_assign(old.email, old.id);
+        s->users.insert_or_assign(old.id, old);
+      });
+      it->second = u;
+      return true;
+    }
+    bool erase_user(std::string_view id) {
+      auto it = m_->users.find(id);
+      if (it == m_->users.end()) return false;
+      undo_.emplace_back([s = m_, old = it->second] {
+        s->users.emplace(old.id, old);
+        s->user_by_email.emplace(old.email, old.id);
+      });
+      m_->user_by_email.erase(it->second.email);
+      m_->users.erase(it);
+      return true;
+    }
+
+    void insert_session(const session_record& rec) {
+      if (!m_->sessions.emplace(rec.hash, rec).second) throw storage_error("memory_storage: duplicate session token");
+      m_->sessions_by_user[rec.session.user_id].push_back(rec.hash);
+      undo_.emplace_back([this, h = rec.hash, uid = rec.session.user_id] { drop_session(h, uid); });
+    }
+    bool update_session(const session_record& rec) {
+      auto it = m_->sessions.find(rec.hash);
+      if (it == m_->sessions.end()) return false;
+      undo_.emplace_back([s = m_, old = it->second] { s->sessions.insert_or_assign(old.hash, old); });
+      const std::string owner = it->second.session.user_id;  // a session never changes hands
+      it->second.session = rec.session;
+      it->second.session.user_id = owner;
+      return true;
+    }
+    bool erase_session(const token_hash& h) {
+      auto it = m_->sessions.find(h);
+      if (it == m_->sessions.end()) return false;
+      session_record old = it->second;
+      drop_session(h, old.session.user_id);
+      undo_.emplace_back([this, old] { restore_session(old); });
+      return true;
+    }
+    std::size_t erase_sessions_of_user(std::string_view user_id) {
+      auto it = m_->sessions_by_user.find(user_id);
+      if (it == m_->sessions_by_user.end()) return 0;
+      std::vector<session_record> old;
+      for (const auto& h : it->second) {
+        auto s = m_->sessions.find(h);
+        old.push_back(s->second);
+        m_->sessions.erase(s);
+      }
+      m_->sessions_by_user.erase(it);
+      undo_.emplace_back([this, old] {
+        for (const auto& rec : old) restore_session(rec);
+      });
+      return old.size();
+    }
+
+    void insert_account(const account& a) {
+      auto key = provider_key(a.provider_id, a.account_id);
+      if (m_->accounts.contains(a.id) || m_->account_by_provider.contains(key))
+        throw storage_error("memory_storage: duplicate account");
+      m_->accounts.emplace(a.id, a);
+      m_->account_by_provider.emplace(key, a.id);
+      m_->accounts_by_user[a.user_id].insert(a.id);
+      undo_.emplace_back([this, a] { drop_account(a); });
+    }
+    std::size_t erase_accounts_of_user(std::string_view user_id) {
+      auto it = m_->accounts_by_user.find(user_id);
+      if (it == m_->accounts_by_user.end()) return 0;
+      std::vector<account> old;
+      for (const auto& id : it->second) old.push_back(m_->accounts.at(id));
+      for (const auto& a : old) drop_account(a);
+      undo_.emplace_back([this, old] {
+        for (const auto& a : old) {
+          m_->accounts.emplace(a.id, a);
+          m_->account_by_provider.emplace(provider_key(a.provider_id, a.account_id), a.id);
+          m_->accounts_by_user[a.user_id].insert(a.id);
+        }
+      });
+      return old.size();
+    }
+
+    template <class Row>
+    void insert(const Row& row) {
+      auto& st = mstore<Row>();
+      if (!st.rows.emplace(row.id, row).second) throw storage_error("memory_storage: duplicate row id");
+      st.index_row(row);
+      undo_.emplace_back([&st, id = row.id] {
+        auto it = st.rows.find(id);
+        st.unindex_row(it->second);
+        st.rows.erase(it);
+      });
+    }
+    template <class Row>
+    bool update(const Row& row) {
+      auto& st = mstore<Row>();
+      auto it = st.rows.find(row.id);
+      if (it == st.rows.end()) return false;
+      Row old = it->second;
+      st.unindex_row(old);
+      it->second = row;
+      st.index_row(row);
+      undo_.emplace_back([&st, old] {
+        auto& current = st.rows.at(old.id);
+        st.unindex_row(current);
+        current = old;
+        st.index_row(old);
+      });
+      return true;
+    }
+    template <class Row>
+    bool erase(std::string_view id) {
+      auto& st = mstore<Row>();
+      auto it = st.rows.find(id);
+      if (it == st.rows.end()) return false;
+      Row old = std::move(it->second);
+      st.rows.erase(it);
+      st.unindex_row(old);
+      undo_.emplace_back([&st, old] {
+        st.rows.emplace(old.id, old);
+        st.index_row(old);
+      });
+      return true;
+    }
+
+    /// Moves every row whose Member equals `from` to `to`, through the column's index.
+    template <auto Member>
+    std::size_t reassign(std::string_view from, std::string_view to) {
+      using row = detail::class_of_t<Member>;
+      auto& st = mstore<row>();
+      using store_t = std::remove_cvref_t<decltype(st)>;
+      constexpr std::size_t idx = store_t::template index_of<Member>();
+      static_assert(idx < store_t::index_count, "[anonauth.E002] reassign needs a declared user reference");
+      if (from == to) return 0;
+      detail::memory::string_set ids = st.indexes[idx].take(from);
+      for (const auto& id : ids) st.rows.at(id).*Member = std::string(to);
+      st.indexes[idx].merge(to, ids);
+      const std::size_t moved = ids.size();
+      if (moved != 0)
+        undo_.emplace_back([&st, ids = std::move(ids), f = std::string(from), t = std::string(to)] {
+          for (const auto& id : ids) {
+            st.rows.at(id).*Member = f;
+            st.indexes[idx].remove(t, id);
+          }
+          st.indexes[idx].merge(f, ids);
+        });
+      return moved;
+    }
+
+    /// Deletes every row whose Member equals `value`.
+    template <auto Member, class Value>
+    std::size_t erase_where(const Value& value) {
+      using row = detail::class_of_t<Member>;
+      std::vector<std::string> ids;
+      for (const auto& r : this->template find_by<Member>(value)) ids.push_back(r.id);
+      for (const auto& id : ids) erase<row>(id);
+      return ids.size();
+    }
+
+    void rollback() noexcept {
+      for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
+      undo_.clear();
+    }
+    void commit() noexcept { undo_.clear(); }
+
+   private:
+    template <class Row>
+    auto& mstore() {
+      return std::get<table_position<Row>()>(m_->tables);
+    }
+    void drop_session(const token_hash& h, const std::string& user_id) {
+      m_->sessions.erase(h);
+      if (auto it = m_->sessions_by_user.find(user_id); it != m_->sessions_by_user.end()) {
+        std::erase(it->second, h);
+        if (it->second.empty()) m_->sessions_by_user.erase(it);
+      }
+    }
+    void restore_session(const session_record& rec) {
+      m_->sessions.emplace(rec.hash, rec);
+      m_->sessions_by_user[rec.session.user_id].push_back(rec.hash);
+    }
+    void drop_account(const account& a) {
+      m_->accounts.erase(a.id);
+      m_->account_by_provider.erase(provider_key(a.provider_id, a.account_id));
+      if (auto it = m_->accounts_by_user.find(a.user_id); it != m_->accounts_by_user.end()) {
+        it->second.erase(a.id);
+        if (it->second.empty()) m_->accounts_by_user.erase(it);
+      }
+    }
+
+    state* m_;
+    std::vector<std::function<void()>> undo_;
+  };
+
+  template <class Fn>
+  decltype(auto) read(Fn&& fn) const {
+    std::shared_lock lock(mutex_);
+    const reader r(state_);
+    return std::forward<Fn>(fn)(r);
+  }
+
+  template <class Fn>
+  decltype(auto) write(Fn&& fn) {
+    std::unique_lock lock(mutex_);
+    writer w(state_);
+    try {
+      if constexpr (std::is_void_v<decltype(std::forward<Fn>(fn)(w))>) {
+        std::forward<Fn>(fn)(w);
+        w.commit();
+      } else {
+        auto out = std::forward<Fn>(fn)(w);
+        w.commit();
+        return out;
+      }
+    } catch (...) {
+      w.rollback();
+      throw;
+    }
+  }
+
+ private:
+  mutable std::shared_mutex mutex_;
+  state state_;
+};
+
+}  // namespace anonauth

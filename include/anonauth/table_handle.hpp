@@ -1,0 +1,70 @@
+// anonauth/table_handle.hpp: typed access to an application table.
+//
+//   auth.table<cart_item>().insert({...});                         // its own transaction
+//   auth.table<cart_item>().find_by<&cart_item::user_id>(id);       // -> std::vector<cart_item>
+//   ctx.table<cart_item>() inside a migrator: the same calls, in the link transaction.
+#pragma once
+
+#include <anonauth/detail/meta.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace anonauth {
+
+/// A table seen through one open transaction (a storage writer).
+template <class Row, class Writer>
+class transaction_table {
+ public:
+  explicit transaction_table(Writer& tx) noexcept : tx_(&tx) {}
+
+  void insert(const Row& row) const { tx_->template insert<Row>(row); }
+  bool update(const Row& row) const { return tx_->template update<Row>(row); }
+  bool erase(std::string_view id) const { return tx_->template erase<Row>(id); }
+  [[nodiscard]] std::optional<Row> find(std::string_view id) const { return tx_->template find<Row>(id); }
+  template <auto Member, class Value>
+  [[nodiscard]] std::vector<Row> find_by(const Value& value) const {
+    static_assert(std::is_same_v<detail::class_of_t<Member>, Row>, "find_by<&Row::member> names a member of this row");
+    return tx_->template find_by<Member>(value);
+  }
+  [[nodiscard]] std::size_t count() const { return tx_->template count<Row>(); }
+
+ private:
+  Writer* tx_;
+};
+
+/// A table of an auth's storage; every call is a transaction of its own.
+template <class Row, class Backend>
+class table_handle {
+ public:
+  explicit table_handle(Backend& backend) noexcept : backend_(&backend) {}
+
+  void insert(const Row& row) const {
+    backend_->write([&](auto& tx) { tx.template insert<Row>(row); });
+  }
+  bool update(const Row& row) const {
+    return backend_->write([&](auto& tx) { return tx.template update<Row>(row); });
+  }
+  bool erase(std::string_view id) const {
+    return backend_->write([&](auto& tx) { return tx.template erase<Row>(id); });
+  }
+  [[nodiscard]] std::optional<Row> find(std::string_view id) const {
+    return backend_->read([&](const auto& tx) { return tx.template find<Row>(id); });
+  }
+  template <auto Member, class Value>
+  [[nodiscard]] std::vector<Row> find_by(const Value& value) const {
+    static_assert(std::is_same_v<detail::class_of_t<Member>, Row>, "find_by<&Row::member> names a member of this row");
+    return backend_->read([&](const auto& tx) { return tx.template find_by<Member>(value); });
+  }
+  [[nodiscard]] std::size_t count() const {
+    return backend_->read([](const auto& tx) { return tx.template count<Row>(); });
+  }
+
+ private:
+  Backend* backend_;
+};
+
+}  // namespace anonauth
