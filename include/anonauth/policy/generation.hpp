@@ -14,6 +14,7 @@
 // the check. An empty name falls back to "Anonymous".
 #pragma once
 
+#include <anonauth/core/fixed_string.hpp>
 #include <anonauth/core/types.hpp>
 #include <anonauth/crypto/sodium.hpp>
 

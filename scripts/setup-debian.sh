@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what building and testing anonauth needs on Debian 12 (bookworm).
+# Idempotent: does nothing when every package is already installed.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build pkg-config
+  g++ clang
+  libclang-rt-14-dev        # sanitizer runtimes for clang (ThreadSanitizer job)
+  libboost1.81-dev          # Boost.Hana
+  librange-v3-dev
+  catch2
+  libsodium-dev
+)
+
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+  echo "setup-debian: not a Debian system; install these yourself: ${packages[*]}"
+  exit 0
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+  [[ $status == installed ]] || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup-debian: all ${#packages[@]} packages already installed; nothing to do"
+  exit 0
+fi
+
+sudo=()
+if ((EUID != 0)); then
+  sudo=(sudo)
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup-debian: installed ${missing[*]}"

@@ -1,0 +1,25 @@
+// Smallest program a user of the package writes: sign in a guest and read the
+// session back. Returns 0 only if the session's user is anonymous.
+#include <optional>
+#include <string>
+
+#include <anonauth/anonauth.hpp>
+
+namespace aa = anonauth;
+
+struct user {
+  BOOST_HANA_DEFINE_STRUCT(user,
+    (std::string, id), (std::string, name), (std::string, email),
+    (bool, email_verified), (std::optional<std::string>, image), (bool, is_anonymous),
+    (aa::timestamp, created_at), (aa::timestamp, updated_at));
+};
+
+using schema = aa::schema<aa::user_table<user>>;
+
+int main() {
+  aa::anonymous_auth<schema> auth;
+  auto signed_in = auth.sign_in_anonymous(aa::request_context{});
+  if (!signed_in) return 1;
+  auto view = auth.get_session(signed_in->token);
+  return view && view->user.is_anonymous ? 0 : 2;
+}
