@@ -46,6 +46,24 @@ struct writer_of {
   using type = typename Storage::template backend<Schema>::writer;
 };
 
+// argon2id's own static_assert guards direct use; inside anonymous_auth, E120 is checked first so
+// that it is the only error.
+template <class H>
+inline constexpr bool argon2id_cost_too_low_v = false;
+template <unsigned long long Ops, std::size_t Mem>
+inline constexpr bool argon2id_cost_too_low_v<argon2id<Ops, Mem>> =
+    Ops < crypto_pwhash_OPSLIMIT_MIN || Mem < crypto_pwhash_MEMLIMIT_MIN;
+template <class H>
+struct argon2id_cost_diag {
+  using type = diag::ok;
+};
+template <unsigned long long Ops, std::size_t Mem>
+struct argon2id_cost_diag<argon2id<Ops, Mem>> {
+  using type = diag::argon2id_cost_too_low<Ops, Mem>;
+};
+template <class H>
+using argon2id_cost_diag_t = typename argon2id_cost_diag<H>::type;
+
 template <class Mig, class User, class Writer>
 consteval auto check_custom_migrator() {
   if constexpr (Mig::kind != migrator_kind::custom) return diag::ok{};
@@ -79,12 +97,13 @@ consteval auto check_auth() {
     using R = option_t<option_kind::random, sodium_random, Options...>;
     if constexpr (!options_result::is_ok) return options_result{};
     else if constexpr (!storage_policy<S>) return diag::not_a_storage_policy<S>{};
-    else if constexpr (!email_policy<E>) return diag::not_an_email_policy<E>{};
-    else if constexpr (!naming_policy<N>) return diag::not_a_naming_policy<N>{};
+    else if constexpr (!email_policy<E> || !std::default_initializable<E>) return diag::not_an_email_policy<E>{};
+    else if constexpr (!naming_policy<N> || !std::default_initializable<N>) return diag::not_a_naming_policy<N>{};
     else if constexpr (!is_specialization_v<L, link_migrations>) return diag::not_link_migrations<L>{};
-    else if constexpr (!password_hasher_policy<H>) return diag::not_a_password_hasher<H>{};
-    else if constexpr (!clock_policy<C>) return diag::not_a_clock<C>{};
-    else if constexpr (!random_policy<R>) return diag::not_a_random_source<R>{};
+    else if constexpr (argon2id_cost_too_low_v<H>) return argon2id_cost_diag_t<H>{};
+    else if constexpr (!password_hasher_policy<H> || !std::default_initializable<H>) return diag::not_a_password_hasher<H>{};
+    else if constexpr (!clock_policy<C> || !std::default_initializable<C>) return diag::not_a_clock<C>{};
+    else if constexpr (!random_policy<R> || !std::default_initializable<R>) return diag::not_a_random_source<R>{};
     else {
       using link_result = migration_check_t<Schema, L>;
       if constexpr (!link_result::is_ok) return link_result{};
@@ -155,15 +174,16 @@ class anonymous_auth {
     guest.is_anonymous = true;
     guest.created_at = now;
     guest.updated_at = now;
-    try {
-      return backend_.write([&](auto& tx) {
-        tx.insert_user(guest);
+    // Unlike Better Auth, a guest whose session cannot be created is not left behind.
+    return run_write<signed_in<user_type>>(errors::failed_to_create_user, [&](auto& tx) -> result<signed_in<user_type>> {
+      tx.insert_user(guest);
+      try {
         auto [token, record] = open_session(tx, guest.id, request, now);
         return signed_in<user_type>{std::move(token), std::move(record.session), guest};
-      });
-    } catch (const storage_error&) {
-      return errors::failed_to_create_user;
-    }
+      } catch (const storage_error&) {
+        return errors::could_not_create_session;
+      }
+    });
   }
 
   /// GET /get-session: the session and user a token belongs to, if it is valid and unexpired.
@@ -177,7 +197,7 @@ class anonymous_auth {
     std::optional<session_view<user_type>> view = backend_.read([&](const auto& tx) -> std::optional<session_view<user_type>> {
       auto record = tx.find_session(hash);
       if (!record || !crypto::equal_digests(record->hash, hash)) return std::nullopt;
-      if (record->session.expires_at <= now) {
+      if (record->session.expires_at < now) {  // Better Auth: expired once expiresAt < now
         found = state::expired;
         return std::nullopt;
       }
@@ -274,7 +294,8 @@ class anonymous_auth {
       }
       user_type created{};
       created.id = new_id();
-      created.name = profile.name;
+      // Providers may omit the name (Apple after the first consent): use the email's local part.
+      created.name = profile.name.empty() ? email.substr(0, email.find('@')) : profile.name;
       created.email = email;
       created.email_verified = profile.email_verified;
       created.image = profile.image;
@@ -294,7 +315,7 @@ class anonymous_auth {
     const auto hash = request_hash(request);
     if (!hash) return errors::unauthorized;
     const timestamp now = clock_.now();
-    return run_write<user_type>(errors::unauthorized, [&](auto& tx) -> result<user_type> {
+    return run_write<user_type>(errors::failed_to_update_user, [&](auto& tx) -> result<user_type> {
       auto current = valid_session_in(tx, *hash, now);
       if (!current) return errors::unauthorized;
       user_type edited = current->second;
@@ -322,6 +343,11 @@ class anonymous_auth {
         if (!current) return errors::unauthorized;
         if constexpr (keeps_anonymous_user) return errors::delete_anonymous_user_disabled;
         if (!current->second.is_anonymous) return errors::user_is_not_anonymous;
+        try {
+          tx.erase_sessions_of_user(current->second.id);
+        } catch (const storage_error&) {
+          return errors::failed_to_delete_anonymous_user_sessions;
+        }
         delete_user_in(tx, current->second.id);
         return {};
       });
@@ -341,11 +367,12 @@ class anonymous_auth {
     return backend_.read([&](const auto& tx) { return tx.find_user(id); });
   }
 
-  /// Typed access to an application table (or the user table, for count and find).
+  /// Typed access to an application table. The user table is readable here (count, find,
+  /// find_by); users are written only through the operations above.
   template <class Row>
-  table_handle<Row, backend_type> table() noexcept {
+  table_handle<Row, backend_type, !std::is_same_v<Row, user_type>> table() noexcept {
     static_assert(schema_type::template has_row_v<Row>, "[anonauth.E001] table<Row>(): Row is no table of the schema");
-    return table_handle<Row, backend_type>(backend_);
+    return table_handle<Row, backend_type, !std::is_same_v<Row, user_type>>(backend_);
   }
 
   backend_type& storage() noexcept { return backend_; }
@@ -409,7 +436,7 @@ class anonymous_auth {
   static std::optional<std::pair<session, user_type>> valid_session_in(const Tx& tx, const token_hash& hash,
                                                                        timestamp now) {
     auto record = tx.find_session(hash);
-    if (!record || !crypto::equal_digests(record->hash, hash) || record->session.expires_at <= now) return std::nullopt;
+    if (!record || !crypto::equal_digests(record->hash, hash) || record->session.expires_at < now) return std::nullopt;
     auto user = tx.find_user(record->session.user_id);
     if (!user) return std::nullopt;
     return std::pair<session, user_type>{std::move(record->session), std::move(*user)};
@@ -447,7 +474,8 @@ class anonymous_auth {
   result<signed_in<user_type>> finish_sign_in(Tx& tx, user_type user, const request_context& request, timestamp now) {
     auto [token, record] = open_session(tx, user.id, request, now);
     if (const auto hash = request_hash(request)) {
-      if (auto guest = valid_session_in(tx, *hash, now); guest && guest->second.is_anonymous) link(tx, *guest, user, request);
+      if (auto guest = valid_session_in(tx, *hash, now); guest && guest->second.is_anonymous)
+        link(tx, *guest, user, request, now);
     }
     return signed_in<user_type>{std::move(token), std::move(record.session), std::move(user)};
   }
@@ -455,7 +483,8 @@ class anonymous_auth {
   /// Runs the link migrations and deletes the guest, unless the target is the guest itself or
   /// another guest (Better Auth's guards), or the guest is kept. Throws to abort the transaction.
   template <class Tx>
-  void link(Tx& tx, const std::pair<session, user_type>& guest, user_type& target, const request_context& request) {
+  void link(Tx& tx, const std::pair<session, user_type>& guest, user_type& target, const request_context& request,
+            timestamp now) {
     const user_type& anonymous = guest.second;
     if (anonymous.id == target.id || target.is_anonymous) return;
     const user_type before = target;
@@ -467,6 +496,7 @@ class anonymous_auth {
       throw error_exception(errors::link_migration_failed);
     }
     if (!boost::hana::equal(before, target)) {
+      target.updated_at = now;
       tx.update_user(target);
     }
     if constexpr (!keeps_anonymous_user) delete_user_in(tx, anonymous.id);

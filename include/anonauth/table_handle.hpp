@@ -36,20 +36,31 @@ class transaction_table {
   Writer* tx_;
 };
 
-/// A table of an auth's storage; every call is a transaction of its own.
-template <class Row, class Backend>
+/// A table of an auth's storage; every call is a transaction of its own. The user table's handle
+/// is read-only (`Writable` false): users change only through the auth's operations.
+template <class Row, class Backend, bool Writable = true>
 class table_handle {
+  static constexpr void require_writable() {
+    static_assert(Writable, "[anonauth.E008] the user table is read-only through table<User>(): create, edit and "
+                            "delete users with the operations of anonymous_auth");
+  }
+
  public:
   explicit table_handle(Backend& backend) noexcept : backend_(&backend) {}
 
   void insert(const Row& row) const {
-    backend_->write([&](auto& tx) { tx.template insert<Row>(row); });
+    require_writable();
+    if constexpr (Writable) backend_->write([&](auto& tx) { tx.template insert<Row>(row); });
   }
   bool update(const Row& row) const {
-    return backend_->write([&](auto& tx) { return tx.template update<Row>(row); });
+    require_writable();
+    if constexpr (Writable) return backend_->write([&](auto& tx) { return tx.template update<Row>(row); });
+    else return false;
   }
   bool erase(std::string_view id) const {
-    return backend_->write([&](auto& tx) { return tx.template erase<Row>(id); });
+    require_writable();
+    if constexpr (Writable) return backend_->write([&](auto& tx) { return tx.template erase<Row>(id); });
+    else return false;
   }
   [[nodiscard]] std::optional<Row> find(std::string_view id) const {
     return backend_->read([&](const auto& tx) { return tx.template find<Row>(id); });

@@ -83,6 +83,7 @@ inline constexpr error_code user_already_exists_use_another_email{
     "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", "User already exists. Use another email.", 422};
 inline constexpr error_code email_can_not_be_updated{"EMAIL_CAN_NOT_BE_UPDATED", "Email can not be updated", 400};
 inline constexpr error_code field_not_allowed{"FIELD_NOT_ALLOWED", "Field not allowed to be set", 400};
+inline constexpr error_code failed_to_update_user{"FAILED_TO_UPDATE_USER", "Failed to update user", 500};
 inline constexpr error_code failed_to_create_session{"FAILED_TO_CREATE_SESSION", "Failed to create session", 400};
 /// Social sign-in whose email belongs to a user that cannot be linked implicitly (the provider
 /// did not verify the email): Better Auth's id-token flow answers this code and message.

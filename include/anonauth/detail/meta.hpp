@@ -33,9 +33,9 @@ struct member_pointer_traits<V C::*> {
   using value_type = V;
 };
 template <auto M>
-using class_of_t = typename member_pointer_traits<decltype(M)>::class_type;
+using class_of_t = typename member_pointer_traits<std::remove_cv_t<decltype(M)>>::class_type;
 template <auto M>
-using member_type_t = typename member_pointer_traits<decltype(M)>::value_type;
+using member_type_t = typename member_pointer_traits<std::remove_cv_t<decltype(M)>>::value_type;
 
 template <auto M>
 inline constexpr bool is_data_member_pointer_v = std::is_member_object_pointer_v<decltype(M)>;

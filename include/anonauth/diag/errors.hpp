@@ -9,6 +9,7 @@
 
 #include <anonauth/detail/meta.hpp>
 
+#include <cstddef>
 #include <type_traits>
 
 namespace anonauth {
@@ -29,6 +30,10 @@ namespace diag {
 
 using detail::dependent_false_t;
 using detail::dependent_false_v;
+
+/// Wraps a member pointer so it can stand beside types among a diagnostic's culprits.
+template <auto Member>
+struct member {};
 
 struct ok {
   static constexpr bool is_ok = true;
@@ -59,7 +64,7 @@ struct not_a_user_reference : failure {
 template <auto Member, class Expected, class Actual>
 struct user_reference_type_mismatch : failure {
   static constexpr void fire() {
-    static_assert(dependent_false_t<decltype(Member), Expected, Actual>,
+    static_assert(dependent_false_t<member<Member>, Expected, Actual>,
                   "[anonauth.E002] reassign/drop/leave names a column whose type is not the user id type");
   }
 };
@@ -116,14 +121,14 @@ struct missing_core_field : failure {
 template <auto Member, class Row>
 struct user_ref_not_in_row : failure {
   static constexpr void fire() {
-    static_assert(dependent_false_t<decltype(Member), Row>,
+    static_assert(dependent_false_t<member<Member>, Row>,
                   "[anonauth.E011] aa::user_ref names a member that is not a described member of its table's row");
   }
 };
 template <auto Member, class Expected, class Actual>
 struct user_ref_type_mismatch : failure {
   static constexpr void fire() {
-    static_assert(dependent_false_t<decltype(Member), Expected, Actual>,
+    static_assert(dependent_false_t<member<Member>, Expected, Actual>,
                   "[anonauth.E011] aa::user_ref names a member whose type is not the user id type (std::string)");
   }
 };
@@ -227,6 +232,14 @@ struct not_a_password_hasher : failure {
                   "[anonauth.E114] the type given to aa::password_hasher<> does not model "
                   "anonauth::password_hasher_policy: it needs hash(password) -> std::string and "
                   "verify(encoded, password) -> bool");
+  }
+};
+template <unsigned long long OpsLimit, std::size_t MemLimit>
+struct argon2id_cost_too_low : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_v<OpsLimit, MemLimit>,
+                  "[anonauth.E120] aa::argon2id<OpsLimit, MemLimit> is below libsodium's minimum cost "
+                  "(crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN)");
   }
 };
 template <class T>

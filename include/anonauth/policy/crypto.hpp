@@ -1,4 +1,7 @@
 // anonauth/policy/crypto.hpp: concepts of the password hasher, clock and random source policies.
+//
+// Every policy of aa::anonymous_auth is default-constructible (a configured instance may replace
+// the default one through the constructor) and is called concurrently by request threads.
 #pragma once
 
 #include <anonauth/core/time.hpp>
@@ -26,7 +29,8 @@ concept clock_policy = requires(const C& c) {
 };
 
 /// Fills bytes with randomness for ids, tokens and generated names. The default is libsodium's
-/// CSPRNG (aa::sodium_random); session tokens are only as good as this source.
+/// CSPRNG (aa::sodium_random); session tokens are only as good as this source. `fill` is called
+/// from many request threads at once: a stateful source must synchronise itself.
 template <class R>
 concept random_policy = requires(R& r, std::span<std::uint8_t> bytes) {
   { r.fill(bytes) };

@@ -74,6 +74,25 @@ concept storage_reader = requires(const R& r, std::string_view s, const token_ha
   { r.template count<user_row_t<Schema>>() } -> std::same_as<std::size_t>;
 };
 
+// The row-typed functions, checked on the probe schema's application table.
+template <class R>
+concept probe_row_reader = requires(const R& r, std::string_view s, const std::string& id) {
+  { r.template count<detail::probe::item>() } -> std::same_as<std::size_t>;
+  { r.template find<detail::probe::item>(s) } -> std::same_as<std::optional<detail::probe::item>>;
+  { r.template find_by<&detail::probe::item::owner>(id) } -> std::same_as<std::vector<detail::probe::item>>;
+  { r.template find<detail::probe::user>(s) } -> std::same_as<std::optional<detail::probe::user>>;
+};
+
+template <class W>
+concept probe_row_writer = probe_row_reader<W> && requires(W& w, const detail::probe::item& row, std::string_view s,
+                                                            const std::string& id) {
+  w.template insert<detail::probe::item>(row);
+  { w.template update<detail::probe::item>(row) } -> std::same_as<bool>;
+  { w.template erase<detail::probe::item>(s) } -> std::same_as<bool>;
+  { w.template reassign<&detail::probe::item::owner>(s, s) } -> std::same_as<std::size_t>;
+  { w.template erase_where<&detail::probe::item::owner>(id) } -> std::same_as<std::size_t>;
+};
+
 template <class W, class Schema>
 concept storage_writer =
     storage_reader<W, Schema> &&
@@ -111,12 +130,18 @@ concept storage_backend =
       { b.write(detail::writer_probe{}) } -> std::same_as<int>;
     } && storage_reader<typename B::reader, Schema> && storage_writer<typename B::writer, Schema>;
 
+namespace detail {
+template <class B>
+concept probe_backend = probe_row_reader<typename B::reader> && probe_row_writer<typename B::writer>;
+}  // namespace detail
+
 /// A storage policy: a config type and a backend for any schema (checked on a probe schema).
 template <class S>
 concept storage_policy =
     requires { typename S::config; typename S::template backend<detail::probe::schema>; } &&
     std::default_initializable<typename S::config> &&
     std::constructible_from<typename S::template backend<detail::probe::schema>, const typename S::config&> &&
-    storage_backend<typename S::template backend<detail::probe::schema>, detail::probe::schema>;
+    storage_backend<typename S::template backend<detail::probe::schema>, detail::probe::schema> &&
+    detail::probe_backend<typename S::template backend<detail::probe::schema>>;
 
 }  // namespace anonauth

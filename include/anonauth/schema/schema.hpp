@@ -88,6 +88,9 @@ struct refs_of_any<Table> {
   using type = typename refs_of<Table>::type;
 };
 
+template <class T, class... All>
+inline constexpr std::size_t same_name_count_v = (std::size_t{0} + ... + (T::name.view() == All::name.view() ? 1u : 0u));
+
 template <class T, class... Ts>
 inline constexpr std::size_t count_same_v = (std::size_t{0} + ... + (std::is_same_v<T, Ts> ? 1u : 0u));
 
@@ -165,8 +168,11 @@ consteval auto check_schema_impl(type_list<Tables...>) {
     using dup_row = first_failure_t<std::conditional_t<
         (count_same_v<typename Tables::row_type, typename Tables::row_type...> > 1),
         diag::duplicate_table<typename Tables::row_type>, diag::ok>...>;
+    using dup_name = first_failure_t<std::conditional_t<(same_name_count_v<Tables, Tables...> > 1),
+                                                        diag::duplicate_table<typename Tables::row_type>, diag::ok>...>;
     using rows = first_failure_t<decltype(check_table_row<Tables>())...>;
     if constexpr (!dup_row::is_ok) return dup_row{};
+    else if constexpr (!dup_name::is_ok) return dup_name{};
     else if constexpr (!rows::is_ok) return rows{};
     else return diag::ok{};
   }

@@ -32,7 +32,7 @@ struct table {
   static constexpr bool is_user_table = false;
 };
 
-/// The user table. Its row has the eight core fields (see docs/schema.md) plus any app fields.
+/// The user table. Its row has the eight core fields (see docs/schema-and-migrations.md) plus any app fields.
 template <class Row, fixed_string Name = "user">
 struct user_table {
   using row_type = Row;

@@ -146,6 +146,14 @@ class memory_storage::backend {
     }(typename Schema::app_tables{});
   }
 
+  template <class Row>
+  static constexpr std::size_t checked_position() {
+    constexpr std::size_t position = table_position<Row>();
+    static_assert(position < std::tuple_size_v<decltype(state::tables)>,
+                  "[anonauth.E001] this row type is no application table of the schema");
+    return position < std::tuple_size_v<decltype(state::tables)> ? position : 0;  // one error only
+  }
+
   static std::string provider_key(std::string_view provider, std::string_view account_id) {
     std::string key(provider);
     key.push_back('\0');
@@ -198,24 +206,34 @@ class memory_storage::backend {
     }
     template <class Row>
     std::optional<Row> find(std::string_view id) const {
-      const auto& rows = store<Row>().rows;
-      auto it = rows.find(id);
-      return it == rows.end() ? std::nullopt : std::optional<Row>(it->second);
+      if constexpr (std::is_same_v<Row, user>) {
+        return find_user(id);
+      } else {
+        const auto& rows = store<Row>().rows;
+        auto it = rows.find(id);
+        return it == rows.end() ? std::nullopt : std::optional<Row>(it->second);
+      }
     }
     template <auto Member, class Value>
     std::vector<detail::class_of_t<Member>> find_by(const Value& value) const {
       using row = detail::class_of_t<Member>;
-      const auto& st = store<row>();
       std::vector<row> out;
-      constexpr std::size_t idx = std::remove_cvref_t<decltype(st)>::template index_of<Member>();
-      if constexpr (idx < std::remove_cvref_t<decltype(st)>::index_count) {
-        if (const auto* ids = st.indexes[idx].ids(value)) {
-          out.reserve(ids->size());
-          for (const auto& id : *ids) out.push_back(st.rows.at(id));
-        }
+      if constexpr (std::is_same_v<row, user>) {
+        for (const auto& [id, u] : s_->users)
+          if (u.*Member == value) out.push_back(u);
       } else {
-        for (const auto& [id, r] : st.rows)
-          if (r.*Member == value) out.push_back(r);
+        const auto& st = store<row>();
+        using store_t = std::remove_cvref_t<decltype(st)>;
+        constexpr std::size_t idx = store_t::template index_of<Member>();
+        if constexpr (idx < store_t::index_count) {
+          if (const auto* ids = st.indexes[idx].ids(value)) {
+            out.reserve(ids->size());
+            for (const auto& id : *ids) out.push_back(st.rows.at(id));
+          }
+        } else {
+          for (const auto& [id, r] : st.rows)
+            if (r.*Member == value) out.push_back(r);
+        }
       }
       return out;
     }
@@ -223,9 +241,7 @@ class memory_storage::backend {
    protected:
     template <class Row>
     const auto& store() const {
-      static_assert(table_position<Row>() < std::tuple_size_v<decltype(state::tables)>,
-                    "[anonauth.E001] this row type is no table of the schema");
-      return std::get<table_position<Row>()>(s_->tables);
+      return std::get<checked_position<Row>()>(s_->tables);
     }
     const state* s_;
   };
@@ -422,7 +438,7 @@ class memory_storage::backend {
    private:
     template <class Row>
     auto& mstore() {
-      return std::get<table_position<Row>()>(m_->tables);
+      return std::get<checked_position<Row>()>(m_->tables);
     }
     void drop_session(const token_hash& h, const std::string& user_id) {
       m_->sessions.erase(h);
@@ -448,8 +464,11 @@ class memory_storage::backend {
     std::vector<std::function<void()>> undo_;
   };
 
+  // Readers share `mutex_`; a writer takes `turnstile_` first and holds it until it has `mutex_`,
+  // so a steady stream of readers cannot starve writers (glibc's rwlock prefers readers).
   template <class Fn>
   decltype(auto) read(Fn&& fn) const {
+    { std::lock_guard pass(turnstile_); }
     std::shared_lock lock(mutex_);
     const reader r(state_);
     return std::forward<Fn>(fn)(r);
@@ -457,7 +476,9 @@ class memory_storage::backend {
 
   template <class Fn>
   decltype(auto) write(Fn&& fn) {
+    std::unique_lock gate(turnstile_);
     std::unique_lock lock(mutex_);
+    gate.unlock();
     writer w(state_);
     try {
       if constexpr (std::is_void_v<decltype(std::forward<Fn>(fn)(w))>) {
@@ -475,6 +496,7 @@ class memory_storage::backend {
   }
 
  private:
+  mutable std::mutex turnstile_;
   mutable std::shared_mutex mutex_;
   state state_;
 };
