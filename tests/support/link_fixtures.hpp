@@ -1,0 +1,183 @@
+// Fixtures of the linking, atomicity, concurrency and archetype tests: the seed's rows and
+// schema (a guest with a cart, drafts, a bio and a location), a fast password hasher and
+// helpers to drive an auth through a guest's life.
+//
+// Everything lives in namespace link_fixtures so that it never collides with the types of
+// other test files linked into the same executable.
+#pragma once
+
+#include <anonauth/anonauth.hpp>
+
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/members.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace link_fixtures {
+
+namespace aa = anonauth;
+
+// --- rows ---------------------------------------------------------------------------------------
+
+struct user {
+  BOOST_HANA_DEFINE_STRUCT(user,
+                           (std::string, id), (std::string, name), (std::string, email), (bool, email_verified),
+                           (std::optional<std::string>, image), (bool, is_anonymous), (aa::timestamp, created_at),
+                           (aa::timestamp, updated_at), (std::optional<std::string>, bio),
+                           (std::optional<std::string>, location));
+};
+
+struct cart_item {
+  BOOST_HANA_DEFINE_STRUCT(cart_item, (std::string, id), (std::string, user_id), (std::string, sku), (int, quantity));
+};
+
+struct draft {
+  BOOST_HANA_DEFINE_STRUCT(draft, (std::string, id), (std::string, author_id), (std::string, body));
+};
+
+// --- schemas and auths --------------------------------------------------------------------------
+
+/// The seed's schema; the drafts' on_delete rule is a parameter.
+template <aa::on_delete DraftRule = aa::on_delete::cascade>
+using schema_with = aa::schema<aa::user_table<user>,
+                               aa::table<"cart_items", cart_item, aa::user_ref<&cart_item::user_id>>,
+                               aa::table<"drafts", draft, aa::user_ref<&draft::author_id, DraftRule>>>;
+
+using app_schema = schema_with<>;
+
+/// The seed's link: the cart and the drafts move, the bio is copied trimmed if the new user has
+/// none, the location is copied if the guest has one.
+using seed_link = aa::link_migrations<aa::reassign<&cart_item::user_id>, aa::reassign<&draft::author_id>,
+                                      aa::copy_if_empty<&user::bio>, aa::copy_fields<&user::location>>;
+
+/// Argon2id at libsodium's minimum cost: tests stay fast.
+using fast_hasher = aa::password_hasher<aa::argon2id<1, 8192>>;
+
+using seed_auth = aa::anonymous_auth<app_schema, aa::link<seed_link>, fast_hasher>;
+
+inline constexpr const char* password = "correct horse battery";
+
+// --- requests -----------------------------------------------------------------------------------
+
+inline aa::request_context no_session() { return aa::request_context{std::nullopt, "203.0.113.7", "link-tests"}; }
+
+inline aa::request_context with_token(std::string token) {
+  return aa::request_context{std::move(token), "203.0.113.7", "link-tests"};
+}
+
+inline aa::email_sign_up sign_up_body(std::string email, std::string name = "Real Name") {
+  return aa::email_sign_up{std::move(email), password, std::move(name), std::nullopt};
+}
+
+inline aa::email_sign_in sign_in_body(std::string email) { return aa::email_sign_in{std::move(email), password}; }
+
+inline aa::social_profile profile(std::string provider, std::string account_id, std::string email,
+                                  bool verified = true) {
+  return aa::social_profile{std::move(provider), std::move(account_id), std::move(email), "Social Name",
+                            std::nullopt, verified};
+}
+
+// --- a guest's life -----------------------------------------------------------------------------
+
+/// A signed-in user (guest or not) and the raw token of its session.
+struct identity {
+  std::string id;
+  std::string token;
+};
+
+/// Signs a new guest in; throws (through result::value) if that fails.
+template <class Auth>
+identity new_guest(Auth& auth) {
+  auto r = auth.sign_in_anonymous(no_session());
+  auto& s = r.value();
+  return identity{s.user.id, s.token};
+}
+
+/// Adds `n` cart items owned by `owner`, with ids `<prefix>-cart-<i>`.
+template <class Auth>
+void fill_cart(Auth& auth, const std::string& owner, std::size_t n, const std::string& prefix) {
+  for (std::size_t i = 0; i < n; ++i)
+    auth.template table<cart_item>().insert(
+        cart_item{prefix + "-cart-" + std::to_string(i), owner, "sku-" + std::to_string(i), static_cast<int>(i) + 1});
+}
+
+/// Adds `n` drafts written by `author`, with ids `<prefix>-draft-<i>`.
+template <class Auth>
+void write_drafts(Auth& auth, const std::string& author, std::size_t n, const std::string& prefix) {
+  for (std::size_t i = 0; i < n; ++i)
+    auth.template table<draft>().insert(draft{prefix + "-draft-" + std::to_string(i), author, "draft " + std::to_string(i)});
+}
+
+/// Sets the bio and location of the session's user through update-user; throws on failure.
+template <class Auth>
+void set_profile(Auth& auth, const std::string& token, std::optional<std::string> bio,
+                 std::optional<std::string> location) {
+  auto r = auth.update_user(with_token(token), [&](auto& u) {
+    u.bio = bio;
+    u.location = location;
+  });
+  (void)r.value();
+}
+
+template <class Auth>
+std::size_t carts_of(Auth& auth, const std::string& owner) {
+  return auth.template table<cart_item>().template find_by<&cart_item::user_id>(owner).size();
+}
+
+template <class Auth>
+std::size_t drafts_of(Auth& auth, const std::string& author) {
+  return auth.template table<draft>().template find_by<&draft::author_id>(author).size();
+}
+
+template <class Auth>
+std::size_t user_count(Auth& auth) {
+  return auth.storage().read([](const auto& tx) { return tx.template count<user>(); });
+}
+
+/// An email account with a credential, signed up without a guest; returns its id and token.
+template <class Auth>
+identity new_account(Auth& auth, const std::string& email) {
+  auto r = auth.sign_up_email(sign_up_body(email), no_session());
+  auto& s = r.value();
+  return identity{s.user.id, s.token};
+}
+
+// --- describing state ---------------------------------------------------------------------------
+
+inline void put(std::string& out, const std::string& v) { out += '"' + v + '"'; }
+inline void put(std::string& out, bool v) { out += v ? "true" : "false"; }
+inline void put(std::string& out, int v) { out += std::to_string(v); }
+inline void put(std::string& out, const std::optional<std::string>& v) {
+  if (v) put(out, *v);
+  else out += "null";
+}
+inline void put(std::string& out, aa::timestamp v) { out += std::to_string(v.time_since_epoch().count()); }
+
+/// Every member of a Hana-described row, in order: `{"id","name",...}`. Two rows describe the
+/// same iff they are equal, and a failed comparison prints both readably.
+template <class Row>
+std::string describe(const Row& row) {
+  std::string out = "{";
+  boost::hana::for_each(boost::hana::members(row), [&](const auto& value) {
+    put(out, value);
+    out += ',';
+  });
+  out.back() = '}';
+  return out;
+}
+
+/// The descriptions of some rows, sorted (storage order is unspecified).
+template <class Rows>
+std::vector<std::string> describe_all(const Rows& rows) {
+  std::vector<std::string> out;
+  for (const auto& r : rows) out.push_back(describe(r));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace link_fixtures
