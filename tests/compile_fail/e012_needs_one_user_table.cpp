@@ -1,0 +1,15 @@
+// [anonauth.E012] aa::schema has no aa::user_table.
+#include "common.hpp"
+
+#ifdef ANONAUTH_EXPECT_FAIL
+using schema = aa::schema<cart_items_table, drafts_table>;
+#else
+using schema = aa::schema<aa::user_table<user>, cart_items_table, drafts_table>;
+#endif
+
+using auth_type = aa::anonymous_auth<schema, aa::link<app_migrations>>;
+
+int main() {
+  auth_type auth;
+  (void)auth;
+}
