@@ -57,9 +57,11 @@ function(anonauth_compile_fail name regex)
 
   add_executable(cf_${name}_ok ${source})                 # positive twin, normal build
   target_link_libraries(cf_${name}_ok PRIVATE anonauth::anonauth anonauth_warnings)
+  target_include_directories(cf_${name}_ok PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
 
   add_executable(cf_${name} EXCLUDE_FROM_ALL ${source})   # must not compile
   target_link_libraries(cf_${name} PRIVATE anonauth::anonauth anonauth_warnings)
+  target_include_directories(cf_${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
   target_compile_definitions(cf_${name} PRIVATE ANONAUTH_EXPECT_FAIL)
 
   add_test(NAME anonauth.compile_fail.${name}

@@ -26,6 +26,8 @@
 #include <boost/hana/equal.hpp>
 
 #include <chrono>
+#include <concepts>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +37,17 @@
 namespace anonauth {
 
 namespace detail {
+
+/// The policy each option defaults to.
+namespace defaults {
+using storage = memory_storage;
+using email = better_auth_email;
+using naming = fixed_name<>;
+using link = link_migrations<>;
+using password_hasher = argon2id<>;
+using clock = system_clock;
+using random = sodium_random;
+}  // namespace defaults
 
 namespace fallback {
 // What an invalid anonymous_auth is built from, so the one tagged error is the only error.
@@ -88,13 +101,13 @@ consteval auto check_auth() {
     return schema_result{};
   } else {
     using options_result = decltype(check_options<Options...>());
-    using S = option_t<option_kind::storage, memory_storage, Options...>;
-    using E = option_t<option_kind::email, better_auth_email, Options...>;
-    using N = option_t<option_kind::naming, fixed_name<"Anonymous">, Options...>;
-    using L = option_t<option_kind::link, link_migrations<>, Options...>;
-    using H = option_t<option_kind::password_hasher, argon2id<>, Options...>;
-    using C = option_t<option_kind::clock, system_clock, Options...>;
-    using R = option_t<option_kind::random, sodium_random, Options...>;
+    using S = option_t<option_kind::storage, defaults::storage, Options...>;
+    using E = option_t<option_kind::email, defaults::email, Options...>;
+    using N = option_t<option_kind::naming, defaults::naming, Options...>;
+    using L = option_t<option_kind::link, defaults::link, Options...>;
+    using H = option_t<option_kind::password_hasher, defaults::password_hasher, Options...>;
+    using C = option_t<option_kind::clock, defaults::clock, Options...>;
+    using R = option_t<option_kind::random, defaults::random, Options...>;
     if constexpr (!options_result::is_ok) return options_result{};
     else if constexpr (!storage_policy<S>) return diag::not_a_storage_policy<S>{};
     else if constexpr (!email_policy<E> || !std::default_initializable<E>) return diag::not_an_email_policy<E>{};
@@ -115,6 +128,12 @@ consteval auto check_auth() {
 }  // namespace detail
 
 /// Guest accounts that upgrade to real accounts, over a static schema. See docs/getting-started.md.
+///
+/// Operations that return aa::result answer a storage failure with their error code and leave
+/// storage unchanged; get_session, sign_out, find_user and table handles throw aa::storage_error.
+/// The password hasher may throw (Argon2id out of memory). Policies, migrators and update_user's
+/// edit run on request threads, some under the storage's write lock: they must not call back into
+/// the same auth (the memory storage refuses it with std::logic_error rather than deadlocking).
 template <class Schema, class... Options>
 class anonymous_auth {
   static constexpr bool valid = diag::report<decltype(detail::check_auth<Schema, Options...>())>();
@@ -125,15 +144,15 @@ class anonymous_auth {
  public:
   using schema_type = std::conditional_t<valid, Schema, detail::fallback::schema>;
   using user_type = user_row_t<schema_type>;
-  using storage_type = policy_t<detail::option_kind::storage, memory_storage>;
+  using storage_type = policy_t<detail::option_kind::storage, detail::defaults::storage>;
   using backend_type = typename storage_type::template backend<schema_type>;
   using storage_config = typename storage_type::config;
-  using email_type = policy_t<detail::option_kind::email, better_auth_email>;
-  using naming_type = policy_t<detail::option_kind::naming, fixed_name<"Anonymous">>;
-  using link_type = policy_t<detail::option_kind::link, link_migrations<>>;
-  using hasher_type = policy_t<detail::option_kind::password_hasher, argon2id<>>;
-  using clock_type = policy_t<detail::option_kind::clock, system_clock>;
-  using random_type = policy_t<detail::option_kind::random, sodium_random>;
+  using email_type = policy_t<detail::option_kind::email, detail::defaults::email>;
+  using naming_type = policy_t<detail::option_kind::naming, detail::defaults::naming>;
+  using link_type = policy_t<detail::option_kind::link, detail::defaults::link>;
+  using hasher_type = policy_t<detail::option_kind::password_hasher, detail::defaults::password_hasher>;
+  using clock_type = policy_t<detail::option_kind::clock, detail::defaults::clock>;
+  using random_type = policy_t<detail::option_kind::random, detail::defaults::random>;
 
   /// Better Auth's disableDeleteAnonymousUser.
   static constexpr bool keeps_anonymous_user =
@@ -157,8 +176,11 @@ class anonymous_auth {
 
   /// POST /sign-in/anonymous: a new guest with a session.
   result<signed_in<user_type>> sign_in_anonymous(const request_context& request) {
-    if (auto current = find_valid_session(request)) {
-      if (current->second.is_anonymous) return errors::anonymous_users_cannot_sign_in_again_anonymously;
+    try {
+      if (auto current = find_valid_session(request); current && current->second.is_anonymous)
+        return errors::anonymous_users_cannot_sign_in_again_anonymously;
+    } catch (const storage_error&) {
+      return errors::failed_to_create_user;
     }
     auto email = generate_email(request);
     if (!email) return email.error();
@@ -215,15 +237,19 @@ class anonymous_auth {
   /// account: account, migrations and the guest's deletion commit together or not at all.
   result<signed_in<user_type>> sign_up_email(const email_sign_up& body, const request_context& request) {
     if (body.email.size() > limits::max_email || !is_valid_email(body.email)) return errors::invalid_email;
-    if (!valid_name(body.name)) return errors::invalid_name;
+    if (!detail::valid_name(body.name)) return errors::invalid_name;
     const std::size_t length = utf16_length(body.password);
     if (length < limits::min_password) return errors::password_too_short;
     if (length > limits::max_password) return errors::password_too_long;
     const std::string email = to_lower_ascii(body.email);
 
     // Refuse a taken email before paying for the hash (Better Auth's order); checked again below.
-    if (backend_.read([&](const auto& tx) { return tx.find_user_by_email(email).has_value(); }))
-      return errors::user_already_exists_use_another_email;
+    try {
+      if (backend_.read([&](const auto& tx) { return tx.find_user_by_email(email).has_value(); }))
+        return errors::user_already_exists_use_another_email;
+    } catch (const storage_error&) {
+      return errors::failed_to_create_user;
+    }
     const std::string password_hash = hasher_.hash(body.password);  // outside any transaction
 
     const timestamp now = clock_.now();
@@ -247,25 +273,31 @@ class anonymous_auth {
   /// POST /sign-in/email. With a guest's session on the request, links the guest to the account.
   result<signed_in<user_type>> sign_in_email(const email_sign_in& body, const request_context& request) {
     if (body.email.size() > limits::max_email || !is_valid_email(body.email)) return errors::invalid_email;
+    // Better Auth sets no cap here; hashing megabytes of "password" is a denial of service.
+    if (utf16_length(body.password) > limits::max_password) return errors::invalid_email_or_password;
     const std::string email = to_lower_ascii(body.email);
-    auto found = backend_.read([&](const auto& tx) -> std::optional<std::pair<user_type, std::string>> {
-      auto user = tx.find_user_by_email(email);
-      if (!user) return std::nullopt;
-      for (auto& a : tx.accounts_of_user(user->id))
-        if (a.provider_id == credential_provider && a.password_hash)
-          return std::pair<user_type, std::string>{std::move(*user), std::move(*a.password_hash)};
-      return std::nullopt;
-    });
-    if (!found) {
-      (void)hasher_.hash(body.password);  // same cost as a real check: no user enumeration by timing
-      return errors::invalid_email_or_password;
+    std::optional<std::pair<user_type, std::string>> found;
+    try {
+      found = backend_.read([&](const auto& tx) -> std::optional<std::pair<user_type, std::string>> {
+        auto user = tx.find_user_by_email(email);
+        if (!user) return std::nullopt;
+        auto hash = credential_hash(tx, user->id);
+        if (!hash) return std::nullopt;
+        return std::pair<user_type, std::string>{std::move(*user), std::move(*hash)};
+      });
+    } catch (const storage_error&) {
+      return errors::failed_to_create_session_on_sign_in;
     }
-    if (!hasher_.verify(found->second, body.password)) return errors::invalid_email_or_password;
+    // An unknown email costs one verification too, so timing does not tell which emails exist.
+    const bool matches = hasher_.verify(found ? found->second : dummy_hash(), body.password);
+    if (!found || !matches) return errors::invalid_email_or_password;
 
     const timestamp now = clock_.now();
-    return run_write<signed_in<user_type>>(errors::failed_to_create_session, [&](auto& tx) -> result<signed_in<user_type>> {
-      auto user = tx.find_user(found->first.id);  // deleted since the password check?
-      if (!user) return errors::invalid_email_or_password;
+    return run_write<signed_in<user_type>>(errors::failed_to_create_session_on_sign_in,
+                                           [&](auto& tx) -> result<signed_in<user_type>> {
+      auto user = tx.find_user(found->first.id);
+      // The user deleted, or the password changed, since it was checked.
+      if (!user || credential_hash(tx, user->id) != found->second) return errors::invalid_email_or_password;
       return finish_sign_in(tx, *user, request, now);
     });
   }
@@ -277,7 +309,7 @@ class anonymous_auth {
     if (profile.provider_id.empty() || profile.account_id.empty() || profile.provider_id == credential_provider)
       return errors::invalid_social_profile;
     if (profile.email.size() > limits::max_email || !is_valid_email(profile.email)) return errors::invalid_email;
-    if (!profile.name.empty() && !valid_name(profile.name)) return errors::invalid_name;
+    if (!profile.name.empty() && !detail::valid_name(profile.name)) return errors::invalid_name;
     const std::string email = to_lower_ascii(profile.email);
     const timestamp now = clock_.now();
     return run_write<signed_in<user_type>>(errors::failed_to_create_user, [&](auto& tx) -> result<signed_in<user_type>> {
@@ -311,6 +343,7 @@ class anonymous_auth {
   /// POST /update-user: `edit(User&)` may change name, image and app fields. Changing the email
   /// is EMAIL_CAN_NOT_BE_UPDATED, another core field FIELD_NOT_ALLOWED, nothing NO_FIELDS_TO_UPDATE.
   template <class Fn>
+    requires std::invocable<Fn&, user_type&>
   result<user_type> update_user(const request_context& request, Fn&& edit) {
     const auto hash = request_hash(request);
     if (!hash) return errors::unauthorized;
@@ -319,12 +352,8 @@ class anonymous_auth {
       auto current = valid_session_in(tx, *hash, now);
       if (!current) return errors::unauthorized;
       user_type edited = current->second;
-      std::forward<Fn>(edit)(edited);
-      if (auto field = detail::changed_protected_field(current->second, edited)) {
-        if (*field == "email") return errors::email_can_not_be_updated;
-        return error("FIELD_NOT_ALLOWED", std::string(*field) + " is not allowed to be set", 400);
-      }
-      if (edited.name != current->second.name && !valid_name(edited.name)) return errors::invalid_name;
+      edit(edited);  // under the write lock: edit must not call back into this auth
+      if (auto refusal = detail::edit_refusal(current->second, edited)) return std::move(*refusal);
       if (boost::hana::equal(edited, current->second)) return errors::no_fields_to_update;
       edited.updated_at = now;
       tx.update_user(edited);
@@ -337,23 +366,21 @@ class anonymous_auth {
     const auto hash = request_hash(request);
     if (!hash) return errors::unauthorized;
     const timestamp now = clock_.now();
-    try {
-      return backend_.write([&](auto& tx) -> result<void> {
-        auto current = valid_session_in(tx, *hash, now);
-        if (!current) return errors::unauthorized;
-        if constexpr (keeps_anonymous_user) return errors::delete_anonymous_user_disabled;
-        if (!current->second.is_anonymous) return errors::user_is_not_anonymous;
-        try {
-          tx.erase_sessions_of_user(current->second.id);
-        } catch (const storage_error&) {
-          return errors::failed_to_delete_anonymous_user_sessions;
-        }
-        delete_user_in(tx, current->second.id);
-        return {};
-      });
-    } catch (const storage_error&) {
-      return errors::failed_to_delete_anonymous_user;
-    }
+    auto done = run_write<bool>(errors::failed_to_delete_anonymous_user, [&](auto& tx) -> result<bool> {
+      auto current = valid_session_in(tx, *hash, now);
+      if (!current) return errors::unauthorized;
+      if constexpr (keeps_anonymous_user) return errors::delete_anonymous_user_disabled;
+      if (!current->second.is_anonymous) return errors::user_is_not_anonymous;
+      try {
+        tx.erase_sessions_of_user(current->second.id);
+      } catch (const storage_error&) {
+        return errors::failed_to_delete_anonymous_user_sessions;
+      }
+      delete_user_in(tx, current->second.id);
+      return true;
+    });
+    if (!done) return done.error();
+    return {};
   }
 
   /// POST /sign-out: ends the request's session, if any. Always succeeds, as in Better Auth.
@@ -405,12 +432,23 @@ class anonymous_auth {
   result<std::string> generate_name(const request_context& request) {
     generation_context ctx(random_, request);
     std::string name = naming_.generate(ctx);
-    if (name.empty()) return std::string("Anonymous");
-    if (!valid_name(name)) return errors::invalid_name;
+    if (name.empty()) return std::string(default_guest_name.view());
+    if (!detail::valid_name(name)) return errors::invalid_name;
     return name;
   }
 
-  static bool valid_name(std::string_view name) { return !name.empty() && name.size() <= limits::max_name; }
+  template <class Tx>
+  static std::optional<std::string> credential_hash(const Tx& tx, std::string_view user_id) {
+    for (auto& a : tx.accounts_of_user(user_id))
+      if (a.provider_id == credential_provider && a.password_hash) return std::move(*a.password_hash);
+    return std::nullopt;
+  }
+
+  /// A hash of a random password at the current cost, verified against when the email is unknown.
+  const std::string& dummy_hash() {
+    std::call_once(dummy_once_, [this] { dummy_hash_ = hasher_.hash(crypto::random_string(random_, 32)); });
+    return dummy_hash_;
+  }
 
   // --- sessions --------------------------------------------------------------------------------
   static bool plausible_token(std::string_view token) { return !token.empty() && token.size() <= 512; }
@@ -537,6 +575,8 @@ class anonymous_auth {
   [[no_unique_address]] hasher_type hasher_{};
   [[no_unique_address]] clock_type clock_{};
   [[no_unique_address]] random_type random_{};
+  std::once_flag dummy_once_;
+  std::string dummy_hash_;
 };
 
 }  // namespace anonauth

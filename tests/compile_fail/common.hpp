@@ -9,32 +9,16 @@
 #include <optional>
 #include <string>
 
+#include "seed.hpp"  // tests/support
+
 namespace aa = anonauth;
 
-struct user {
-  BOOST_HANA_DEFINE_STRUCT(user,
-    (std::string, id), (std::string, name), (std::string, email),
-    (bool, email_verified), (std::optional<std::string>, image), (bool, is_anonymous),
-    (aa::timestamp, created_at), (aa::timestamp, updated_at),
-    (std::optional<std::string>, bio), (std::optional<std::string>, location));
-};
-struct cart_item {
-  BOOST_HANA_DEFINE_STRUCT(cart_item,
-    (std::string, id), (std::string, user_id), (std::string, sku), (int, quantity));
-};
-struct draft {
-  BOOST_HANA_DEFINE_STRUCT(draft,
-    (std::string, id), (std::string, author_id), (std::string, body));
-};
-
-using cart_items_table = aa::table<"cart_items", cart_item, aa::user_ref<&cart_item::user_id>>;
-using drafts_table = aa::table<"drafts", draft, aa::user_ref<&draft::author_id>>;
-
-using app_schema = aa::schema<aa::user_table<user>, cart_items_table, drafts_table>;
+using seed::app_schema;
+using seed::cart_item;
+using seed::cart_items_table;
+using seed::draft;
+using seed::drafts_table;
+using seed::user;
 
 /// A link migration that handles every user reference of app_schema.
-using app_migrations = aa::link_migrations<
-    aa::reassign<&cart_item::user_id>,
-    aa::reassign<&draft::author_id>,
-    aa::copy_if_empty<&user::bio>,
-    aa::copy_fields<&user::location>>;
+using app_migrations = seed::seed_link;

@@ -9,6 +9,8 @@
 
 #include <anonauth/anonauth.hpp>
 
+#include "seed.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -25,37 +27,13 @@ namespace aa = anonauth;
 
 namespace fixtures {
 
-// --- the seed application's rows ---------------------------------------------------------------
+// --- the seed application (seed.hpp) ----------------------------------------------------------
 
-struct user {
-  BOOST_HANA_DEFINE_STRUCT(user,
-      (std::string, id), (std::string, name), (std::string, email),
-      (bool, email_verified), (std::optional<std::string>, image), (bool, is_anonymous),
-      (aa::timestamp, created_at), (aa::timestamp, updated_at),
-      (std::optional<std::string>, bio), (std::optional<std::string>, location));
-};
-
-struct cart_item {
-  BOOST_HANA_DEFINE_STRUCT(cart_item,
-      (std::string, id), (std::string, user_id), (std::string, sku), (int, quantity));
-};
-
-struct draft {
-  BOOST_HANA_DEFINE_STRUCT(draft,
-      (std::string, id), (std::string, author_id), (std::string, body));
-};
-
-using app_schema = aa::schema<
-    aa::user_table<user>,
-    aa::table<"cart_items", cart_item, aa::user_ref<&cart_item::user_id>>,
-    aa::table<"drafts", draft, aa::user_ref<&draft::author_id>>>;
-
-/// The seed's link migration: the guest's cart and drafts move, its bio and location are copied.
-using seed_link = aa::link_migrations<
-    aa::reassign<&cart_item::user_id>,
-    aa::reassign<&draft::author_id>,
-    aa::copy_if_empty<&user::bio>,
-    aa::copy_fields<&user::location>>;
+using seed::app_schema;
+using seed::cart_item;
+using seed::draft;
+using seed::seed_link;
+using seed::user;
 
 // --- policies ----------------------------------------------------------------------------------
 

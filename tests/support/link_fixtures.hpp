@@ -8,6 +8,8 @@
 
 #include <anonauth/anonauth.hpp>
 
+#include "seed.hpp"
+
 #include <boost/hana/for_each.hpp>
 #include <boost/hana/members.hpp>
 
@@ -22,38 +24,14 @@ namespace link_fixtures {
 
 namespace aa = anonauth;
 
-// --- rows ---------------------------------------------------------------------------------------
+// --- rows, schemas and the seed's link (seed.hpp) -------------------------------------------------
 
-struct user {
-  BOOST_HANA_DEFINE_STRUCT(user,
-                           (std::string, id), (std::string, name), (std::string, email), (bool, email_verified),
-                           (std::optional<std::string>, image), (bool, is_anonymous), (aa::timestamp, created_at),
-                           (aa::timestamp, updated_at), (std::optional<std::string>, bio),
-                           (std::optional<std::string>, location));
-};
-
-struct cart_item {
-  BOOST_HANA_DEFINE_STRUCT(cart_item, (std::string, id), (std::string, user_id), (std::string, sku), (int, quantity));
-};
-
-struct draft {
-  BOOST_HANA_DEFINE_STRUCT(draft, (std::string, id), (std::string, author_id), (std::string, body));
-};
-
-// --- schemas and auths --------------------------------------------------------------------------
-
-/// The seed's schema; the drafts' on_delete rule is a parameter.
-template <aa::on_delete DraftRule = aa::on_delete::cascade>
-using schema_with = aa::schema<aa::user_table<user>,
-                               aa::table<"cart_items", cart_item, aa::user_ref<&cart_item::user_id>>,
-                               aa::table<"drafts", draft, aa::user_ref<&draft::author_id, DraftRule>>>;
-
-using app_schema = schema_with<>;
-
-/// The seed's link: the cart and the drafts move, the bio is copied trimmed if the new user has
-/// none, the location is copied if the guest has one.
-using seed_link = aa::link_migrations<aa::reassign<&cart_item::user_id>, aa::reassign<&draft::author_id>,
-                                      aa::copy_if_empty<&user::bio>, aa::copy_fields<&user::location>>;
+using seed::app_schema;
+using seed::cart_item;
+using seed::draft;
+using seed::schema_with;
+using seed::seed_link;
+using seed::user;
 
 /// Argon2id at libsodium's minimum cost: tests stay fast.
 using fast_hasher = aa::password_hasher<aa::argon2id<1, 8192>>;

@@ -84,7 +84,8 @@ inline constexpr error_code user_already_exists_use_another_email{
 inline constexpr error_code email_can_not_be_updated{"EMAIL_CAN_NOT_BE_UPDATED", "Email can not be updated", 400};
 inline constexpr error_code field_not_allowed{"FIELD_NOT_ALLOWED", "Field not allowed to be set", 400};
 inline constexpr error_code failed_to_update_user{"FAILED_TO_UPDATE_USER", "Failed to update user", 500};
-inline constexpr error_code failed_to_create_session{"FAILED_TO_CREATE_SESSION", "Failed to create session", 400};
+/// Better Auth answers FAILED_TO_CREATE_SESSION with 401 on /sign-in/email.
+inline constexpr error_code failed_to_create_session_on_sign_in{"FAILED_TO_CREATE_SESSION", "Failed to create session", 401};
 /// Social sign-in whose email belongs to a user that cannot be linked implicitly (the provider
 /// did not verify the email): Better Auth's id-token flow answers this code and message.
 inline constexpr error_code account_not_linked{"OAUTH_LINK_ERROR", "account not linked", 401};

@@ -41,6 +41,7 @@ inline constexpr std::string_view lower_alphanumeric_alphabet = "abcdefghijklmno
 template <class Random>
 std::string random_string(Random& random, std::size_t length, std::string_view alphabet = alphanumeric_alphabet) {
   const std::size_t symbols = alphabet.size();
+  if (symbols == 0 || symbols > 256) throw std::invalid_argument("anonauth: an alphabet has 1 to 256 symbols");
   const std::size_t limit = 256 - (256 % symbols);  // bytes at or above it are discarded
   std::string out;
   out.reserve(length);

@@ -15,7 +15,6 @@
 
 #include <anonauth/core/error.hpp>
 #include <anonauth/core/types.hpp>
-#include <anonauth/core/validate.hpp>
 #include <anonauth/schema/core_fields.hpp>
 #include <anonauth/table_handle.hpp>
 
@@ -44,17 +43,13 @@ class link_context {
     return transaction_table<Row, Writer>(*tx_);
   }
 
-  /// Edits the new user's row (`edit(User&)`); saved when the link commits. Core fields other
-  /// than name and image are refused with FIELD_NOT_ALLOWED, a bad name with INVALID_NAME; either
-  /// aborts the link.
+  /// Edits the new user's row (`edit(User&)`); saved when the link commits. The rules of
+  /// update_user apply (core fields but name and image are refused); a refusal aborts the link.
   template <class Fn>
   void update_user(Fn&& edit) {
     User copy = *target_;
     std::forward<Fn>(edit)(copy);
-    if (auto field = detail::changed_protected_field(*target_, copy))
-      throw error_exception(error("FIELD_NOT_ALLOWED", std::string(*field) + " is not allowed to be set", 400));
-    if (copy.name != target_->name && (copy.name.empty() || copy.name.size() > limits::max_name))
-      throw error_exception(errors::invalid_name);
+    if (auto refusal = detail::edit_refusal(*target_, copy)) throw error_exception(std::move(*refusal));
     *target_ = std::move(copy);
   }
 

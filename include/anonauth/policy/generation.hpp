@@ -86,8 +86,11 @@ struct runtime_domain_email {
 
 // --- naming models -----------------------------------------------------------------------------
 
+/// The name of a guest whose naming policy gave none (Better Auth's default).
+inline constexpr fixed_string default_guest_name = "Anonymous";
+
 /// Every guest gets the same name (Better Auth's default, "Anonymous").
-template <fixed_string Name = "Anonymous">
+template <fixed_string Name = default_guest_name>
 struct fixed_name {
   std::string generate(generation_context&) const { return std::string(Name.view()); }
 };

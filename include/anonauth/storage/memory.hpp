@@ -1,9 +1,10 @@
 // anonauth/storage/memory.hpp: the in-memory storage (the default).
 //
 // Hash tables per table, an index on every user-reference column, the token hash as the session
-// key. One std::shared_mutex: readers share it, a writer holds it alone and keeps an undo log, so
-// a failed write (a migrator that throws) leaves no trace. Useful for tests, single-process
-// servers and as the reference the SQL backends are checked against.
+// key. One reader-writer lock: readers share it, a writer holds it alone (waiting writers go
+// first) and keeps an undo log, so a failed write (a migrator that throws) leaves no trace.
+// Useful for tests, single-process servers, and as the reference the SQL backends are checked
+// against.
 #pragma once
 
 #include <anonauth/core/types.hpp>
@@ -13,13 +14,17 @@
 
 #include <boost/hana/accessors.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <stdexcept>
+#include <system_error>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -27,6 +32,10 @@
 #include <unordered_set>
 #include <utility>
 #include <vector>
+
+#if defined(__GLIBC__)
+#include <pthread.h>
+#endif
 
 namespace anonauth {
 
@@ -78,6 +87,39 @@ class index {
  private:
   string_map<string_set> map_;
 };
+
+/// A shared mutex that lets a waiting writer in before new readers, so a steady stream of
+/// get-session calls cannot starve sign-ins (glibc's default rwlock, behind std::shared_mutex,
+/// prefers readers). Meets the SharedMutex requirements for std::unique_lock / std::shared_lock.
+#if defined(__GLIBC__)
+class writer_preferring_mutex {
+ public:
+  writer_preferring_mutex() {
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    const int rc = pthread_rwlock_init(&lock_, &attr);
+    pthread_rwlockattr_destroy(&attr);
+    if (rc != 0) throw std::system_error(rc, std::generic_category(), "anonauth: pthread_rwlock_init");
+  }
+  ~writer_preferring_mutex() { pthread_rwlock_destroy(&lock_); }
+  writer_preferring_mutex(const writer_preferring_mutex&) = delete;
+  writer_preferring_mutex& operator=(const writer_preferring_mutex&) = delete;
+
+  void lock() { check(pthread_rwlock_wrlock(&lock_)); }
+  void unlock() { pthread_rwlock_unlock(&lock_); }
+  void lock_shared() { check(pthread_rwlock_rdlock(&lock_)); }
+  void unlock_shared() { pthread_rwlock_unlock(&lock_); }
+
+ private:
+  static void check(int rc) {
+    if (rc != 0) throw std::system_error(rc, std::generic_category(), "anonauth: pthread_rwlock");
+  }
+  pthread_rwlock_t lock_;
+};
+#else
+using writer_preferring_mutex = std::shared_mutex;  // platforms whose rwlock is already fair enough
+#endif
 
 template <class Table, class Refs = typename Table::user_refs>
 struct table_store;
@@ -164,7 +206,7 @@ class memory_storage::backend {
  public:
   explicit backend(const config& = {}) {}
 
-  /// Read access: a shared lock, no copies.
+  /// Read access, under the shared lock; every getter returns copies.
   class reader {
    public:
     explicit reader(const state& s) : s_(&s) {}
@@ -247,137 +289,185 @@ class memory_storage::backend {
   };
 
   /// Write access: the exclusive lock and an undo log replayed on rollback.
+  ///
+  /// Every mutation goes through `apply`: its undo step is built and room for it reserved before
+  /// anything changes, a mutation that throws half-way is undone at once, and recording the step
+  /// afterwards cannot throw. Each undo step restores the state from any prefix of its mutation.
   class writer : public reader {
    public:
     explicit writer(state& s) : reader(s), m_(&s) {}
+    writer(const writer&) = delete;
+    writer& operator=(const writer&) = delete;
 
     void insert_user(const user& u) {
       if (m_->users.contains(u.id)) throw storage_error("memory_storage: duplicate user id");
       if (m_->user_by_email.contains(u.email)) throw storage_error("memory_storage: duplicate user email");
-      m_->users.emplace(u.id, u);
-      m_->user_by_email.emplace(u.email, u.id);
-      undo_.emplace_back([s = m_, id = u.id, email = u.email] {
-        s->users.erase(id);
-        s->user_by_email.erase(email);
-      });
+      apply(
+          [&] {
+            m_->users.emplace(u.id, u);
+            m_->user_by_email.emplace(u.email, u.id);
+          },
+          [s = m_, id = u.id, email = u.email] {
+            s->users.erase(id);
+            s->user_by_email.erase(email);
+          });
     }
     bool update_user(const user& u) {
       auto it = m_->users.find(u.id);
       if (it == m_->users.end()) return false;
-      if (it->second.email != u.email) {
-        if (m_->user_by_email.contains(u.email)) throw storage_error("memory_storage: duplicate user email");
-        m_->user_by_email.erase(it->second.email);
-        m_->user_by_email.emplace(u.email, u.id);
-      }
-      undo_.emplace_back([s = m_, old = it->second, email = u.email] {
-        s->user_by_email.erase(email);
-        s->user_by_email.insert_or_assign(old.email, old.id);
-        s->users.insert_or_assign(old.id, old);
-      });
-      it->second = u;
+      const bool email_changed = it->second.email != u.email;
+      if (email_changed && m_->user_by_email.contains(u.email))
+        throw storage_error("memory_storage: duplicate user email");
+      apply(
+          [&] {
+            if (email_changed) {
+              m_->user_by_email.erase(it->second.email);
+              m_->user_by_email.emplace(u.email, u.id);
+            }
+            it->second = u;
+          },
+          [s = m_, old = it->second, email = u.email, email_changed] {
+            if (email_changed) {
+              s->user_by_email.erase(email);
+              s->user_by_email.insert_or_assign(old.email, old.id);
+            }
+            s->users.insert_or_assign(old.id, old);
+          });
       return true;
     }
     bool erase_user(std::string_view id) {
       auto it = m_->users.find(id);
       if (it == m_->users.end()) return false;
-      undo_.emplace_back([s = m_, old = it->second] {
-        s->users.emplace(old.id, old);
-        s->user_by_email.emplace(old.email, old.id);
-      });
-      m_->user_by_email.erase(it->second.email);
-      m_->users.erase(it);
+      apply(
+          [&] {
+            m_->user_by_email.erase(it->second.email);
+            m_->users.erase(it);
+          },
+          [s = m_, old = it->second] {
+            s->users.emplace(old.id, old);
+            s->user_by_email.emplace(old.email, old.id);
+          });
       return true;
     }
 
     void insert_session(const session_record& rec) {
-      if (!m_->sessions.emplace(rec.hash, rec).second) throw storage_error("memory_storage: duplicate session token");
-      m_->sessions_by_user[rec.session.user_id].push_back(rec.hash);
-      undo_.emplace_back([this, h = rec.hash, uid = rec.session.user_id] { drop_session(h, uid); });
+      if (m_->sessions.contains(rec.hash)) throw storage_error("memory_storage: duplicate session token");
+      apply(
+          [&] {
+            m_->sessions.emplace(rec.hash, rec);
+            m_->sessions_by_user[rec.session.user_id].push_back(rec.hash);
+          },
+          [s = m_, h = rec.hash, uid = rec.session.user_id] { drop_session(*s, h, uid); });
     }
     bool update_session(const session_record& rec) {
       auto it = m_->sessions.find(rec.hash);
       if (it == m_->sessions.end()) return false;
-      undo_.emplace_back([s = m_, old = it->second] { s->sessions.insert_or_assign(old.hash, old); });
-      const std::string owner = it->second.session.user_id;  // a session never changes hands
-      it->second.session = rec.session;
-      it->second.session.user_id = owner;
+      apply(
+          [&] {
+            const std::string owner = it->second.session.user_id;  // a session never changes hands
+            it->second.session = rec.session;
+            it->second.session.user_id = owner;
+          },
+          [s = m_, old = it->second] { s->sessions.insert_or_assign(old.hash, old); });
       return true;
     }
     bool erase_session(const token_hash& h) {
       auto it = m_->sessions.find(h);
       if (it == m_->sessions.end()) return false;
-      session_record old = it->second;
-      drop_session(h, old.session.user_id);
-      undo_.emplace_back([this, old] { restore_session(old); });
+      const std::string owner = it->second.session.user_id;  // a copy: the erase frees the original
+      const auto& list = m_->sessions_by_user.at(owner);
+      const auto position = static_cast<std::size_t>(std::find(list.begin(), list.end(), h) - list.begin());
+      apply([&] { drop_session(*m_, h, owner); },
+            [s = m_, old = it->second, position] {
+              s->sessions.emplace(old.hash, old);
+              auto& hashes = s->sessions_by_user[old.session.user_id];
+              if (std::find(hashes.begin(), hashes.end(), old.hash) == hashes.end())
+                hashes.insert(hashes.begin() + static_cast<std::ptrdiff_t>(std::min(position, hashes.size())), old.hash);
+            });
       return true;
     }
     std::size_t erase_sessions_of_user(std::string_view user_id) {
       auto it = m_->sessions_by_user.find(user_id);
       if (it == m_->sessions_by_user.end()) return 0;
       std::vector<session_record> old;
-      for (const auto& h : it->second) {
-        auto s = m_->sessions.find(h);
-        old.push_back(s->second);
-        m_->sessions.erase(s);
-      }
-      m_->sessions_by_user.erase(it);
-      undo_.emplace_back([this, old] {
-        for (const auto& rec : old) restore_session(rec);
-      });
-      return old.size();
+      old.reserve(it->second.size());
+      for (const auto& h : it->second) old.push_back(m_->sessions.at(h));
+      const std::size_t count = old.size();
+      apply(
+          [&] {
+            for (const auto& h : it->second) m_->sessions.erase(h);
+            m_->sessions_by_user.erase(it);
+          },
+          [s = m_, old = std::move(old), hashes = it->second, uid = std::string(user_id)] {
+            for (const auto& rec : old) s->sessions.emplace(rec.hash, rec);
+            s->sessions_by_user.insert_or_assign(uid, hashes);  // in their original order
+          });
+      return count;
     }
 
     void insert_account(const account& a) {
       auto key = provider_key(a.provider_id, a.account_id);
       if (m_->accounts.contains(a.id) || m_->account_by_provider.contains(key))
         throw storage_error("memory_storage: duplicate account");
-      m_->accounts.emplace(a.id, a);
-      m_->account_by_provider.emplace(key, a.id);
-      m_->accounts_by_user[a.user_id].insert(a.id);
-      undo_.emplace_back([this, a] { drop_account(a); });
+      apply(
+          [&] {
+            m_->accounts.emplace(a.id, a);
+            m_->account_by_provider.emplace(std::move(key), a.id);
+            m_->accounts_by_user[a.user_id].insert(a.id);
+          },
+          [s = m_, a] { drop_account(*s, a); });
     }
     std::size_t erase_accounts_of_user(std::string_view user_id) {
       auto it = m_->accounts_by_user.find(user_id);
       if (it == m_->accounts_by_user.end()) return 0;
       std::vector<account> old;
+      old.reserve(it->second.size());
       for (const auto& id : it->second) old.push_back(m_->accounts.at(id));
-      for (const auto& a : old) drop_account(a);
-      undo_.emplace_back([this, old] {
-        for (const auto& a : old) {
-          m_->accounts.emplace(a.id, a);
-          m_->account_by_provider.emplace(provider_key(a.provider_id, a.account_id), a.id);
-          m_->accounts_by_user[a.user_id].insert(a.id);
-        }
-      });
-      return old.size();
+      const std::size_t count = old.size();
+      apply(
+          [&] {
+            for (const auto& a : old) drop_account(*m_, a);
+          },
+          [s = m_, old] {
+            for (const auto& a : old) {
+              s->accounts.emplace(a.id, a);
+              s->account_by_provider.emplace(provider_key(a.provider_id, a.account_id), a.id);
+              s->accounts_by_user[a.user_id].insert(a.id);
+            }
+          });
+      return count;
     }
 
     template <class Row>
     void insert(const Row& row) {
       auto& st = mstore<Row>();
-      if (!st.rows.emplace(row.id, row).second) throw storage_error("memory_storage: duplicate row id");
-      st.index_row(row);
-      undo_.emplace_back([&st, id = row.id] {
-        auto it = st.rows.find(id);
-        st.unindex_row(it->second);
-        st.rows.erase(it);
-      });
+      if (st.rows.contains(row.id)) throw storage_error("memory_storage: duplicate row id");
+      apply(
+          [&] {
+            st.rows.emplace(row.id, row);
+            st.index_row(row);
+          },
+          [&st, row] {
+            st.unindex_row(row);
+            st.rows.erase(row.id);
+          });
     }
     template <class Row>
     bool update(const Row& row) {
       auto& st = mstore<Row>();
       auto it = st.rows.find(row.id);
       if (it == st.rows.end()) return false;
-      Row old = it->second;
-      st.unindex_row(old);
-      it->second = row;
-      st.index_row(row);
-      undo_.emplace_back([&st, old] {
-        auto& current = st.rows.at(old.id);
-        st.unindex_row(current);
-        current = old;
-        st.index_row(old);
-      });
+      apply(
+          [&] {
+            st.unindex_row(it->second);
+            it->second = row;
+            st.index_row(row);
+          },
+          [&st, old = it->second, row] {
+            st.unindex_row(row);
+            st.rows.insert_or_assign(old.id, old);
+            st.index_row(old);
+          });
       return true;
     }
     template <class Row>
@@ -385,17 +475,20 @@ class memory_storage::backend {
       auto& st = mstore<Row>();
       auto it = st.rows.find(id);
       if (it == st.rows.end()) return false;
-      Row old = std::move(it->second);
-      st.rows.erase(it);
-      st.unindex_row(old);
-      undo_.emplace_back([&st, old] {
-        st.rows.emplace(old.id, old);
-        st.index_row(old);
-      });
+      apply(
+          [&] {
+            st.unindex_row(it->second);
+            st.rows.erase(it);
+          },
+          [&st, old = it->second] {
+            st.rows.emplace(old.id, old);
+            st.index_row(old);
+          });
       return true;
     }
 
-    /// Moves every row whose Member equals `from` to `to`, through the column's index.
+    /// Moves every row whose Member equals `from` to `to`, through the column's index: one
+    /// operation, like `UPDATE t SET member = to WHERE member = from`.
     template <auto Member>
     std::size_t reassign(std::string_view from, std::string_view to) {
       using row = detail::class_of_t<Member>;
@@ -403,28 +496,39 @@ class memory_storage::backend {
       using store_t = std::remove_cvref_t<decltype(st)>;
       constexpr std::size_t idx = store_t::template index_of<Member>();
       static_assert(idx < store_t::index_count, "[anonauth.E002] reassign needs a declared user reference");
-      if (from == to) return 0;
-      detail::memory::string_set ids = st.indexes[idx].take(from);
-      for (const auto& id : ids) st.rows.at(id).*Member = std::string(to);
-      st.indexes[idx].merge(to, ids);
-      const std::size_t moved = ids.size();
-      if (moved != 0)
-        undo_.emplace_back([&st, ids = std::move(ids), f = std::string(from), t = std::string(to)] {
-          for (const auto& id : ids) {
-            st.rows.at(id).*Member = f;
-            st.indexes[idx].remove(t, id);
-          }
-          st.indexes[idx].merge(f, ids);
-        });
-      return moved;
+      if (from == to || st.indexes[idx].ids(from) == nullptr) return 0;
+      auto moved = std::make_shared<detail::memory::string_set>();
+      apply(
+          [&] {
+            *moved = st.indexes[idx].take(from);
+            const std::string target(to);
+            for (const auto& id : *moved) st.rows.at(id).*Member = target;
+            st.indexes[idx].merge(to, *moved);
+          },
+          [&st, moved, f = std::string(from), t = std::string(to)] {
+            for (const auto& id : *moved) {
+              st.rows.at(id).*Member = f;
+              st.indexes[idx].remove(t, id);
+            }
+            st.indexes[idx].merge(f, *moved);
+          });
+      return moved->size();
     }
 
-    /// Deletes every row whose Member equals `value`.
+    /// Deletes every row whose Member equals `value` (through the index when it has one).
     template <auto Member, class Value>
     std::size_t erase_where(const Value& value) {
       using row = detail::class_of_t<Member>;
+      auto& st = mstore<row>();
+      using store_t = std::remove_cvref_t<decltype(st)>;
+      constexpr std::size_t idx = store_t::template index_of<Member>();
       std::vector<std::string> ids;
-      for (const auto& r : this->template find_by<Member>(value)) ids.push_back(r.id);
+      if constexpr (idx < store_t::index_count) {
+        if (const auto* indexed = st.indexes[idx].ids(value)) ids.assign(indexed->begin(), indexed->end());
+      } else {
+        for (const auto& [id, r] : st.rows)
+          if (r.*Member == value) ids.push_back(id);
+      }
       for (const auto& id : ids) erase<row>(id);
       return ids.size();
     }
@@ -436,27 +540,36 @@ class memory_storage::backend {
     void commit() noexcept { undo_.clear(); }
 
    private:
+    template <class Mutate, class Undo>
+    void apply(Mutate&& mutate, Undo&& undo) {
+      std::function<void()> step(std::forward<Undo>(undo));  // may throw: nothing changed yet
+      undo_.reserve(undo_.size() + 1);                       // likewise
+      try {
+        std::forward<Mutate>(mutate)();
+      } catch (...) {
+        step();  // a mutation that failed half-way is undone at once
+        throw;
+      }
+      undo_.push_back(std::move(step));  // cannot throw: room is reserved, the move is noexcept
+    }
+
     template <class Row>
     auto& mstore() {
       return std::get<checked_position<Row>()>(m_->tables);
     }
-    void drop_session(const token_hash& h, const std::string& user_id) {
-      m_->sessions.erase(h);
-      if (auto it = m_->sessions_by_user.find(user_id); it != m_->sessions_by_user.end()) {
+    static void drop_session(state& s, const token_hash& h, const std::string& user_id) {
+      s.sessions.erase(h);
+      if (auto it = s.sessions_by_user.find(user_id); it != s.sessions_by_user.end()) {
         std::erase(it->second, h);
-        if (it->second.empty()) m_->sessions_by_user.erase(it);
+        if (it->second.empty()) s.sessions_by_user.erase(it);
       }
     }
-    void restore_session(const session_record& rec) {
-      m_->sessions.emplace(rec.hash, rec);
-      m_->sessions_by_user[rec.session.user_id].push_back(rec.hash);
-    }
-    void drop_account(const account& a) {
-      m_->accounts.erase(a.id);
-      m_->account_by_provider.erase(provider_key(a.provider_id, a.account_id));
-      if (auto it = m_->accounts_by_user.find(a.user_id); it != m_->accounts_by_user.end()) {
+    static void drop_account(state& s, const account& a) {
+      s.accounts.erase(a.id);
+      s.account_by_provider.erase(provider_key(a.provider_id, a.account_id));
+      if (auto it = s.accounts_by_user.find(a.user_id); it != s.accounts_by_user.end()) {
         it->second.erase(a.id);
-        if (it->second.empty()) m_->accounts_by_user.erase(it);
+        if (it->second.empty()) s.accounts_by_user.erase(it);
       }
     }
 
@@ -464,21 +577,18 @@ class memory_storage::backend {
     std::vector<std::function<void()>> undo_;
   };
 
-  // Readers share `mutex_`; a writer takes `turnstile_` first and holds it until it has `mutex_`,
-  // so a steady stream of readers cannot starve writers (glibc's rwlock prefers readers).
   template <class Fn>
-  decltype(auto) read(Fn&& fn) const {
-    { std::lock_guard pass(turnstile_); }
+  auto read(Fn&& fn) const {
+    reentrancy_guard guard(this);
     std::shared_lock lock(mutex_);
     const reader r(state_);
     return std::forward<Fn>(fn)(r);
   }
 
   template <class Fn>
-  decltype(auto) write(Fn&& fn) {
-    std::unique_lock gate(turnstile_);
+  auto write(Fn&& fn) {
+    reentrancy_guard guard(this);
     std::unique_lock lock(mutex_);
-    gate.unlock();
     writer w(state_);
     try {
       if constexpr (std::is_void_v<decltype(std::forward<Fn>(fn)(w))>) {
@@ -496,8 +606,32 @@ class memory_storage::backend {
   }
 
  private:
-  mutable std::mutex turnstile_;
-  mutable std::shared_mutex mutex_;
+  /// A call into this storage from code already running inside one of its transactions on the
+  /// same thread (a migrator or an update_user edit calling back into the auth) would deadlock;
+  /// it is refused with std::logic_error instead.
+  class reentrancy_guard {
+   public:
+    explicit reentrancy_guard(const backend* self) : self_(self) {
+      if (held() == self_)
+        throw std::logic_error("anonauth: re-entrant call into the same storage from inside its transaction "
+                               "(use the context a migrator is given, not the auth object)");
+      previous_ = held();
+      held() = self_;
+    }
+    ~reentrancy_guard() { held() = previous_; }
+    reentrancy_guard(const reentrancy_guard&) = delete;
+    reentrancy_guard& operator=(const reentrancy_guard&) = delete;
+
+   private:
+    static const backend*& held() {
+      thread_local const backend* current = nullptr;
+      return current;
+    }
+    const backend* self_;
+    const backend* previous_ = nullptr;
+  };
+
+  mutable detail::memory::writer_preferring_mutex mutex_;
   state state_;
 };
 
