@@ -36,6 +36,9 @@ endif()
 function(anonauth_use_dev_options)
   foreach(target IN LISTS ARGN)
     target_link_libraries(${target} PRIVATE anonauth::anonauth anonauth_warnings anonauth_sanitizers)
+    if(TARGET anonauth::sqlite)
+      target_link_libraries(${target} PRIVATE anonauth::sqlite)
+    endif()
   endforeach()
 endfunction()
 
@@ -107,6 +110,9 @@ function(anonauth_add_header_checks)
 
   add_library(anonauth_header_checks OBJECT ${sources})
   target_link_libraries(anonauth_header_checks PRIVATE anonauth::anonauth anonauth_warnings)
+  if(TARGET anonauth::sqlite)
+    target_link_libraries(anonauth_header_checks PRIVATE anonauth::sqlite)
+  endif()
 
   add_test(NAME anonauth.headers.self_contained
            COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target anonauth_header_checks --config $<CONFIG>)

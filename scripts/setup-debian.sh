@@ -11,6 +11,7 @@ packages=(
   librange-v3-dev
   catch2
   libsodium-dev
+  libsqlite3-dev
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then

@@ -9,7 +9,10 @@
 #include "catch.hpp"
 #include "link_fixtures.hpp"
 
+#include "test_files.hpp"
+
 #include <anonauth/anonauth.hpp>
+#include <anonauth/storage/sqlite/sqlite.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -58,12 +61,23 @@ using schema = aa::schema<aa::user_table<member>, aa::table<"notes", note, aa::u
 
 // --- the models under test ----------------------------------------------------------------------
 
+/// SQLite on a file (WAL, reader connections), beside SQLite in memory (one connection).
+struct sqlite_file_storage : aa::sqlite_storage {};
+
 // One macro, so that adding a model is one line and Catch2 can print each model's name.
-#define ANONAUTH_CONFORMING_STORAGES aa::memory_storage
+#define ANONAUTH_CONFORMING_STORAGES aa::memory_storage, aa::sqlite_storage, sqlite_file_storage
 
 template <class S>
 typename S::config test_config() {
   return typename S::config{};
+}
+
+template <>
+aa::sqlite_config test_config<sqlite_file_storage>() {
+  static int next = 0;
+  aa::sqlite_config config;
+  config.path = test_files::unique_path("conformance-" + std::to_string(++next) + ".db");
+  return config;
 }
 
 template <class S>

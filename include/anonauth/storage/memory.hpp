@@ -11,6 +11,7 @@
 #include <anonauth/policy/storage.hpp>
 #include <anonauth/schema/reflect.hpp>
 #include <anonauth/schema/schema.hpp>
+#include <anonauth/storage/reentrancy.hpp>
 
 #include <boost/hana/accessors.hpp>
 
@@ -579,7 +580,7 @@ class memory_storage::backend {
 
   template <class Fn>
   auto read(Fn&& fn) const {
-    reentrancy_guard guard(this);
+    detail::reentrancy_guard guard(this);
     std::shared_lock lock(mutex_);
     const reader r(state_);
     return std::forward<Fn>(fn)(r);
@@ -587,7 +588,7 @@ class memory_storage::backend {
 
   template <class Fn>
   auto write(Fn&& fn) {
-    reentrancy_guard guard(this);
+    detail::reentrancy_guard guard(this);
     std::unique_lock lock(mutex_);
     writer w(state_);
     try {
@@ -606,31 +607,6 @@ class memory_storage::backend {
   }
 
  private:
-  /// A call into this storage from code already running inside one of its transactions on the
-  /// same thread (a migrator or an update_user edit calling back into the auth) would deadlock;
-  /// it is refused with std::logic_error instead.
-  class reentrancy_guard {
-   public:
-    explicit reentrancy_guard(const backend* self) : self_(self) {
-      if (held() == self_)
-        throw std::logic_error("anonauth: re-entrant call into the same storage from inside its transaction "
-                               "(use the context a migrator is given, not the auth object)");
-      previous_ = held();
-      held() = self_;
-    }
-    ~reentrancy_guard() { held() = previous_; }
-    reentrancy_guard(const reentrancy_guard&) = delete;
-    reentrancy_guard& operator=(const reentrancy_guard&) = delete;
-
-   private:
-    static const backend*& held() {
-      thread_local const backend* current = nullptr;
-      return current;
-    }
-    const backend* self_;
-    const backend* previous_ = nullptr;
-  };
-
   mutable detail::memory::writer_preferring_mutex mutex_;
   state state_;
 };

@@ -1,0 +1,232 @@
+// anonauth/storage/sqlite/connection.hpp: one SQLite connection, its prepared statements, and
+// binding and reading of the column types anonauth rows use.
+#pragma once
+
+#include <anonauth/core/time.hpp>
+#include <anonauth/core/types.hpp>
+#include <anonauth/policy/storage.hpp>
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+
+namespace anonauth::sqlite {
+
+/// Throws aa::storage_error for an SQLite result code other than the expected ones.
+[[noreturn]] inline void fail(sqlite3* db, int rc, std::string_view what) {
+  std::string message = "sqlite_storage: ";
+  message.append(what);
+  message.append(": ");
+  message.append(db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  throw storage_error(message);
+}
+
+// --- column values ----------------------------------------------------------------------------
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {
+  using value_type = T;
+};
+
+/// Whether SQLite storage can hold a C++ member type, and as which SQL type.
+template <class T>
+struct column_traits {
+  static constexpr bool supported = false;
+};
+template <>
+struct column_traits<std::string> {
+  static constexpr bool supported = true;
+  static constexpr std::string_view sql_type = "TEXT";
+};
+template <>
+struct column_traits<bool> {
+  static constexpr bool supported = true;
+  static constexpr std::string_view sql_type = "INTEGER";
+};
+template <class T>
+  requires(std::is_integral_v<T> && !std::is_same_v<T, bool> && sizeof(T) <= 8 &&
+           !(std::is_unsigned_v<T> && sizeof(T) == 8))
+struct column_traits<T> {
+  static constexpr bool supported = true;
+  static constexpr std::string_view sql_type = "INTEGER";
+};
+template <class T>
+  requires std::is_floating_point_v<T>
+struct column_traits<T> {
+  static constexpr bool supported = true;
+  static constexpr std::string_view sql_type = "REAL";
+};
+template <>
+struct column_traits<timestamp> {  // milliseconds since the Unix epoch, as Better Auth's SQLite dates
+  static constexpr bool supported = true;
+  static constexpr std::string_view sql_type = "INTEGER";
+};
+template <class T>
+struct column_traits<std::optional<T>> : column_traits<T> {};
+
+template <class T>
+inline constexpr bool nullable_v = is_optional<T>::value;
+
+// --- prepared statements ----------------------------------------------------------------------
+
+/// A prepared statement, reset when the guard ends so the connection can reuse it.
+class statement {
+ public:
+  statement(sqlite3* db, sqlite3_stmt* stmt, const std::function<void(std::string_view)>* hook)
+      : db_(db), stmt_(stmt), hook_(hook) {}
+  statement(const statement&) = delete;
+  statement& operator=(const statement&) = delete;
+  ~statement() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  // Parameters are 1-based, as in SQLite.
+  void bind(int i, std::string_view v) { check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC)); }
+  void bind(int i, const std::string& v) { bind(i, std::string_view(v)); }
+  void bind(int i, const char* v) { bind(i, std::string_view(v)); }
+  void bind(int i, bool v) { check(sqlite3_bind_int64(stmt_, i, v ? 1 : 0)); }
+  template <class T>
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+  void bind(int i, T v) {
+    check(sqlite3_bind_int64(stmt_, i, static_cast<sqlite3_int64>(v)));
+  }
+  template <class T>
+    requires std::is_floating_point_v<T>
+  void bind(int i, T v) {
+    check(sqlite3_bind_double(stmt_, i, static_cast<double>(v)));
+  }
+  void bind(int i, timestamp v) { check(sqlite3_bind_int64(stmt_, i, v.time_since_epoch().count())); }
+  void bind(int i, const token_hash& h) {
+    check(sqlite3_bind_blob(stmt_, i, h.data(), static_cast<int>(h.size()), SQLITE_STATIC));
+  }
+  template <class T>
+  void bind(int i, const std::optional<T>& v) {
+    if (v) bind(i, *v);
+    else check(sqlite3_bind_null(stmt_, i));
+  }
+
+  /// Runs to the next row: true if there is one.
+  bool step() {
+    if (hook_ != nullptr && *hook_) (*hook_)(sqlite3_sql(stmt_));
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    fail(db_, rc, sqlite3_sql(stmt_));
+  }
+  /// Runs a statement that returns no rows; the number of rows it changed.
+  std::size_t run() {
+    while (step()) {
+    }
+    return static_cast<std::size_t>(sqlite3_changes(db_));
+  }
+
+  template <class T>
+  T column(int c) const {
+    if constexpr (is_optional<T>::value) {
+      if (sqlite3_column_type(stmt_, c) == SQLITE_NULL) return std::nullopt;
+      return column<typename is_optional<T>::value_type>(c);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
+      return text == nullptr ? std::string() : std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c)));
+    } else if constexpr (std::is_same_v<T, bool>) {
+      return sqlite3_column_int64(stmt_, c) != 0;
+    } else if constexpr (std::is_integral_v<T>) {
+      return static_cast<T>(sqlite3_column_int64(stmt_, c));
+    } else if constexpr (std::is_floating_point_v<T>) {
+      return static_cast<T>(sqlite3_column_double(stmt_, c));
+    } else if constexpr (std::is_same_v<T, timestamp>) {
+      return timestamp{std::chrono::milliseconds{sqlite3_column_int64(stmt_, c)}};
+    } else if constexpr (std::is_same_v<T, token_hash>) {
+      token_hash h{};
+      if (sqlite3_column_bytes(stmt_, c) == static_cast<int>(h.size()))
+        std::memcpy(h.data(), sqlite3_column_blob(stmt_, c), h.size());
+      return h;
+    } else {
+      static_assert(detail::dependent_false_t<T>, "[anonauth.E130] sqlite_storage cannot read this column type");
+    }
+  }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) fail(db_, rc, "bind");
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  const std::function<void(std::string_view)>* hook_;
+};
+
+/// One connection and the statements prepared on it, keyed by the address of their SQL text
+/// (every SQL text anonauth runs is a function-local static, built once per table and operation).
+class connection {
+ public:
+  connection(const std::string& path, int flags, std::chrono::milliseconds busy_timeout,
+             const std::function<void(std::string_view)>* hook)
+      : hook_(hook) {
+    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string what = "cannot open \"" + path + "\"";
+      sqlite3* db = db_;
+      db_ = nullptr;
+      std::string message = "sqlite_storage: " + what + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+      sqlite3_close_v2(db);
+      throw storage_error(message);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, static_cast<int>(busy_timeout.count()));
+  }
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+  ~connection() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  /// The cached statement for `sql` (a string with static storage duration).
+  statement prepare(const std::string& sql) {
+    auto it = cache_.find(&sql);
+    if (it == cache_.end()) {
+      sqlite3_stmt* stmt = nullptr;
+      const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1), SQLITE_PREPARE_PERSISTENT,
+                                        &stmt, nullptr);
+      if (rc != SQLITE_OK) fail(db_, rc, sql);
+      it = cache_.emplace(&sql, stmt).first;
+    }
+    return statement(db_, it->second, hook_);
+  }
+
+  /// Runs SQL text once, unprepared (DDL, pragmas, transaction control).
+  void execute(const std::string& sql) {
+    if (hook_ != nullptr && *hook_) (*hook_)(sql);
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
+    if (rc != SQLITE_OK) {
+      std::string message = error != nullptr ? error : sqlite3_errstr(rc);
+      sqlite3_free(error);
+      throw storage_error("sqlite_storage: " + sql + ": " + message);
+    }
+  }
+
+  /// Runs transaction control without the fault hook (a ROLLBACK must not be made to fail).
+  int execute_quietly(const char* sql) noexcept { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr); }
+
+  [[nodiscard]] sqlite3* handle() const noexcept { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<const std::string*, sqlite3_stmt*> cache_;
+  const std::function<void(std::string_view)>* hook_;
+};
+
+}  // namespace anonauth::sqlite
