@@ -1,9 +1,13 @@
 // Guest checkout: a shopper fills a cart as a guest, then signs up; later a second guest on
-// another device signs in to the same account and its cart merges in. Every step prints what a
-// user would see; the program checks what it prints and exits non-zero if any data was lost.
+// another device signs in to the same account and its cart merges in; then the server restarts
+// and everything is still there. Every step prints what a user would see; the program checks
+// what it prints and exits non-zero if any data was lost. Data lives in a SQLite file,
+// guest_checkout.db in the working directory (or the path given as first argument).
 #include <anonauth/anonauth.hpp>
+#include <anonauth/storage/sqlite/sqlite.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
@@ -78,6 +82,7 @@ using on_link = aa::link_migrations<
     aa::on_link<welcome_note>>;         // custom, runs after the others
 
 using auth_type = aa::anonymous_auth<app_schema,
+    aa::storage<aa::sqlite_storage>,                 // a file: see main()
     aa::link<on_link>,
     aa::email<aa::domain_email<"guest.shop.example">>,
     aa::naming<aa::random_name<"Guest-", 8>>>;
@@ -142,12 +147,16 @@ void show_guest_gone(auth_type& auth, const aa::signed_in<user>& guest) {
 
 }  // namespace
 
-int main() {
-  auth_type auth;  // in-memory storage, default Argon2id password hashing
+int main(int argc, char** argv) {
+  const std::string database = argc > 1 ? argv[1] : "guest_checkout.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((database + suffix).c_str());  // start afresh
+  std::optional<auth_type> server;
+  server.emplace(aa::sqlite_config{.path = database});  // default Argon2id password hashing
+  auth_type& auth = *server;
   const std::string email = "ada@example.com";
   const std::string password = "correct horse battery staple";
 
-  std::cout << "anonauth demo: guest checkout\n";
+  std::cout << "anonauth demo: guest checkout (data in " << database << ")\n";
 
   // --- first guest: sign in, shop, then sign up --------------------------------------------------
   step(1, "A visitor continues as guest");
@@ -238,12 +247,29 @@ int main() {
   check(merge_note && merged_notes.size() == 2, "one note per link");
   check(auth.table<user>().count() == 1, "only the account is left");
 
+  // --- the server restarts: a new process would open the same file -------------------------------
+  step(9, "The server restarts");
+  const std::string account_id = merged.user.id;
+  server.reset();  // closes the database
+  server.emplace(aa::sqlite_config{.path = database});
+  auth_type& restarted = *server;
+  const auto back = must(restarted.sign_in_email({email, password}, browser()), "sign-in after restart");
+  const auto cart_after = cart_of(restarted, back.user.id);
+  const auto still_signed_in = restarted.get_session(merged.token);
+  field("database", "reopened " + database);
+  field("sign-in", back.user.email + (back.user.id == account_id ? " (same account)" : " (ANOTHER ACCOUNT)"));
+  field("cart", describe(cart_after));
+  field("session", still_signed_in ? "the phone's session is still valid" : "the phone's session was LOST");
+  check(back.user.id == account_id, "the account survived the restart");
+  check(cart_after.size() == 5, "the cart survived the restart");
+  check(still_signed_in.has_value(), "sessions survived the restart");
+
   std::cout << '\n';
   if (failures != 0) {
     std::cout << "FAILED: " << failures << " check(s) did not hold\n";
     return EXIT_FAILURE;
   }
   std::cout << "Summary: 2 guests linked into " << email << ": cart " << merged_cart.size()
-            << " items, 1 draft, bio and location carried over; both guests deleted.\n";
+            << " items, 1 draft, bio and location carried over; both guests deleted; all of it survived a restart.\n";
   return EXIT_SUCCESS;
 }
