@@ -16,8 +16,15 @@ struct user {
 
 using schema = aa::schema<aa::user_table<user>>;
 
+#ifdef ANONAUTH_CONSUMER_SQLITE  // the anonauth::sqlite consumer
+#include <anonauth/storage/sqlite/sqlite.hpp>
+using auth_type = aa::anonymous_auth<schema, aa::storage<aa::sqlite_storage>>;
+#else
+using auth_type = aa::anonymous_auth<schema>;
+#endif
+
 int main() {
-  aa::anonymous_auth<schema> auth;
+  auth_type auth;
   auto signed_in = auth.sign_in_anonymous(aa::request_context{});
   if (!signed_in) return 1;
   auto view = auth.get_session(signed_in->token);
