@@ -530,6 +530,8 @@ class anonymous_auth {
       run_migrators(tx, guest, target, request, typename link_type::migrators{});
     } catch (const error_exception&) {
       throw;
+    } catch (const storage_error&) {
+      throw;  // the operation's own storage-failure code
     } catch (...) {
       throw error_exception(errors::link_migration_failed);
     }

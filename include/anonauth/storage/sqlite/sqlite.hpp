@@ -423,7 +423,14 @@ class sqlite_storage::backend {
     const std::string path = in_memory_ ? std::string(":memory:") : config_.path;
     writer_ = std::make_unique<connection>(path, flags, config_.busy_timeout, &config_.before_statement);
     if (!in_memory_) {
-      set_pragmas(*writer_, true);
+      // SQLite silently opens a write-protected file read-only; say so now, not at the first write.
+      if (sqlite3_db_readonly(writer_->handle(), "main") == 1)
+        throw storage_error("sqlite_storage: cannot write \"" + path + "\": the database file is read-only");
+      try {
+        set_pragmas(*writer_, true);
+      } catch (const storage_error& e) {
+        throw storage_error("sqlite_storage: \"" + path + "\": " + std::string(std::string_view(e.what()).substr(std::string_view("sqlite_storage: ").size())));
+      }
     }
     create_or_check_schema(*writer_);
     if (!in_memory_) {
@@ -514,6 +521,7 @@ class sqlite_storage::backend {
     std::string name;
     std::string type;
     bool nullable;
+    bool has_default = false;
   };
 
   template <class Row>
@@ -548,15 +556,22 @@ class sqlite_storage::backend {
 
   /// The table's columns as the database has them, or nothing if the table does not exist.
   static std::optional<std::vector<expected_column>> existing_columns(connection& c, std::string_view table) {
-    static const std::string info = "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)";
+    static const std::string info = "SELECT name, type, \"notnull\", pk, dflt_value IS NOT NULL FROM pragma_table_info(?)";
     auto st = c.prepare(info);
     st.bind(1, table);
     std::vector<expected_column> out;
     while (st.step())
-      out.push_back({st.column<std::string>(0), st.column<std::string>(1),
-                     st.column<int>(2) == 0 && st.column<int>(3) == 0});  // a primary key counts as NOT NULL
+      out.push_back({st.column<std::string>(0), upper(st.column<std::string>(1)),
+                     st.column<int>(2) == 0 && st.column<int>(3) == 0,  // a primary key counts as NOT NULL
+                     st.column<int>(4) != 0});
     if (out.empty()) return std::nullopt;
     return out;
+  }
+
+  static std::string upper(std::string s) {  // SQL type names are case-insensitive
+    for (char& ch : s)
+      if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    return s;
   }
 
   static void check_table(connection& c, std::string_view table, const std::vector<expected_column>& want) {
@@ -577,7 +592,7 @@ class sqlite_storage::backend {
     }
     for (const auto& h : *have) {
       const bool known = std::any_of(want.begin(), want.end(), [&](const auto& w) { return w.name == h.name; });
-      if (!known && !h.nullable)
+      if (!known && !h.nullable && !h.has_default)
         throw storage_error("sqlite_storage: table \"" + std::string(table) + "\" has a NOT NULL column \"" + h.name +
                             "\" the schema does not know: inserts would fail");
     }
