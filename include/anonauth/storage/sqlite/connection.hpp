@@ -218,6 +218,20 @@ class connection {
     }
   }
 
+  /// Runs SQL text once and returns its first value (a pragma's answer); SQLite's result code in
+  /// `rc`, SQLITE_OK on success.
+  std::string query_value(const char* sql, int& rc) {
+    std::string value;
+    rc = sqlite3_exec(
+        db_, sql,
+        [](void* out, int columns, char** values, char**) {
+          if (columns > 0 && values[0] != nullptr) *static_cast<std::string*>(out) = values[0];
+          return 0;
+        },
+        &value, nullptr);
+    return value;
+  }
+
   /// Runs transaction control without the fault hook (a ROLLBACK must not be made to fail).
   int execute_quietly(const char* sql) noexcept { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr); }
 

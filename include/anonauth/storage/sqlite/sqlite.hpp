@@ -37,6 +37,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -504,15 +505,35 @@ class sqlite_storage::backend {
     }
   }
 
-  void set_pragmas(connection& c, bool writer) {
+  void set_pragmas(connection& c, bool writer) const {
     if (writer) {
       // A file that is not a database fails here, at open, with SQLite's own words.
       c.execute("PRAGMA schema_version");
-      c.execute(config_.journal == sqlite_journal::wal ? std::string("PRAGMA journal_mode=WAL")
-                                                       : std::string("PRAGMA journal_mode=DELETE"));
+      set_journal_mode(c);
     }
     c.execute(config_.synchronous == sqlite_synchronous::full ? std::string("PRAGMA synchronous=FULL")
                                                               : std::string("PRAGMA synchronous=NORMAL"));
+  }
+
+  /// Switches the journal mode, waiting like any writer when another process holds the lock
+  /// (SQLite does not apply the busy timeout to this switch), and checks SQLite took it.
+  void set_journal_mode(connection& c) const {
+    const bool wal = config_.journal == sqlite_journal::wal;
+    const char* sql = wal ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=DELETE";
+    const auto deadline = std::chrono::steady_clock::now() + config_.busy_timeout;
+    for (;;) {
+      int rc = SQLITE_OK;
+      const std::string mode = c.query_value(sql, rc);
+      if (rc == SQLITE_OK) {
+        if (upper(mode) != (wal ? "WAL" : "DELETE"))
+          throw storage_error("sqlite_storage: the database cannot use the " + std::string(wal ? "WAL" : "DELETE") +
+                              " journal here (SQLite kept \"" + mode + "\")");
+        return;
+      }
+      if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) sqlite::fail(c.handle(), rc, sql);
+      if (std::chrono::steady_clock::now() >= deadline) sqlite::fail(c.handle(), rc, sql);
+      std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    }
   }
 
   // --- schema -----------------------------------------------------------------------------------
