@@ -4,6 +4,7 @@
 //
 // `ctest -R concurrency` selects these tests; the ThreadSanitizer job runs them under TSan.
 #include "catch.hpp"
+#include "threads.hpp"
 #include "link_fixtures.hpp"
 
 #include <anonauth/anonauth.hpp>
@@ -23,19 +24,7 @@ using namespace link_fixtures;
 
 constexpr std::size_t thread_count = 8;
 
-/// Runs body(i) on `n` threads that all start at once; returns when every one has finished.
-template <class Body>
-void run_together(std::size_t n, Body body) {
-  std::latch start(static_cast<std::ptrdiff_t>(n));
-  std::vector<std::thread> threads;
-  threads.reserve(n);
-  for (std::size_t i = 0; i < n; ++i)
-    threads.emplace_back([&, i] {
-      start.arrive_and_wait();
-      body(i);
-    });
-  for (auto& t : threads) t.join();
-}
+using test_threads::run_together;
 
 }  // namespace
 

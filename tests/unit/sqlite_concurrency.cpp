@@ -8,7 +8,9 @@
 // it forks, which ThreadSanitizer does not support reliably; each child is forked while this
 // process runs no other thread, and leaves with _exit, never returning into Catch2.
 #include "catch.hpp"
+#include "threads.hpp"
 #include "fixtures.hpp"
+#include "link_fixtures.hpp"
 #include "test_files.hpp"
 
 #include <anonauth/anonauth.hpp>
@@ -50,19 +52,7 @@ aa::sqlite_config file_config(const std::string& name) {
   return config;
 }
 
-/// Runs body(i) on `n` threads that all start at once; returns when every one has finished.
-template <class Body>
-void run_together(std::size_t n, Body body) {
-  std::latch start(static_cast<std::ptrdiff_t>(n));
-  std::vector<std::thread> threads;
-  threads.reserve(n);
-  for (std::size_t i = 0; i < n; ++i)
-    threads.emplace_back([&, i] {
-      start.arrive_and_wait();
-      body(i);
-    });
-  for (auto& t : threads) t.join();
-}
+using test_threads::run_together;
 
 /// Error codes seen by threads, kept for the report after they are joined.
 class error_log {
@@ -83,34 +73,11 @@ class error_log {
   std::vector<std::string> entries_;
 };
 
-struct identity {
-  std::string id;
-  std::string token;
-};
-
-template <class Auth>
-identity new_guest(Auth& auth) {
-  auto r = auth.sign_in_anonymous(no_session());
-  auto& s = r.value();
-  return identity{s.user.id, s.token};
-}
-
-template <class Auth>
-void fill_cart(Auth& auth, const std::string& owner, std::size_t n, const std::string& prefix) {
-  for (std::size_t i = 0; i < n; ++i)
-    auth.template table<cart_item>().insert(
-        cart_item{prefix + "-cart-" + std::to_string(i), owner, "sku-" + std::to_string(i), static_cast<int>(i) + 1});
-}
-
-template <class Auth>
-std::size_t carts_of(Auth& auth, const std::string& owner) {
-  return auth.template table<cart_item>().template find_by<&cart_item::user_id>(owner).size();
-}
-
-template <class Auth>
-std::size_t drafts_of(Auth& auth, const std::string& author) {
-  return auth.template table<draft>().template find_by<&draft::author_id>(author).size();
-}
+using link_fixtures::carts_of;
+using link_fixtures::drafts_of;
+using link_fixtures::fill_cart;
+using link_fixtures::identity;
+using link_fixtures::new_guest;
 
 template <class Auth>
 std::optional<fixtures::user> user_by_email(Auth& auth, const std::string& email) {
