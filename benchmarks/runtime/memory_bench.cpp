@@ -6,6 +6,8 @@
 //   scripts/bench.sh            (or: anonauth_bench_runtime [--quick])
 #include <anonauth/anonauth.hpp>
 
+#include "measure.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -39,49 +41,9 @@ struct no_hash {
 using auth_no_hash = aa::anonymous_auth<schema, aa::link<migrations>, aa::password_hasher<no_hash>>;
 using auth_argon2 = aa::anonymous_auth<schema, aa::link<migrations>>;
 
-using clock = std::chrono::steady_clock;
-
-struct stats {
-  std::string name;
-  std::size_t n = 0;
-  double ops_per_s = 0, median_ms = 0, p99_ms = 0, mean_ms = 0;
-};
-
-stats summarise(std::string name, std::vector<double> ms, double wall_s) {
-  std::sort(ms.begin(), ms.end());
-  stats s;
-  s.name = std::move(name);
-  s.n = ms.size();
-  s.ops_per_s = static_cast<double>(ms.size()) / wall_s;
-  s.median_ms = ms[ms.size() / 2];
-  s.p99_ms = ms[std::min(ms.size() - 1, (ms.size() * 99) / 100)];
-  double sum = 0;
-  for (double v : ms) sum += v;
-  s.mean_ms = sum / static_cast<double>(ms.size());
-  return s;
-}
-
-/// Times `op(i)` n times, each measured alone; `prepare(i)` runs untimed before each.
-template <class Prepare, class Op>
-stats measure(std::string name, std::size_t n, Prepare&& prepare, Op&& op) {
-  std::vector<double> ms;
-  ms.reserve(n);
-  double busy = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    prepare(i);
-    const auto t0 = clock::now();
-    op(i);
-    const double d = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
-    ms.push_back(d);
-    busy += d;
-  }
-  return summarise(std::move(name), std::move(ms), busy / 1000.0);
-}
-
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "benchmark check failed: %s\n", what);
-  std::exit(1);
-}
+using bench_support::fail;
+using bench_support::measure;
+using bench_support::stats;
 
 template <class Auth>
 stats link_phase(Auth& auth, std::string name, std::size_t n, std::size_t rows) {

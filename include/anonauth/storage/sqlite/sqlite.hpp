@@ -467,15 +467,15 @@ class sqlite_storage::backend {
     connection& c = *writer_;
     static const std::string begin = "BEGIN IMMEDIATE";
     static const std::string commit = "COMMIT";
-    c.execute(begin);  // waits up to busy_timeout for another process's writer
+    c.prepare(begin).run();  // waits up to busy_timeout for another process's writer
     writer w(c);
     try {
       if constexpr (std::is_void_v<decltype(std::forward<Fn>(fn)(w))>) {
         std::forward<Fn>(fn)(w);
-        c.execute(commit);
+        c.prepare(commit).run();
       } else {
         auto out = std::forward<Fn>(fn)(w);
-        c.execute(commit);
+        c.prepare(commit).run();
         return out;
       }
     } catch (...) {
@@ -487,16 +487,18 @@ class sqlite_storage::backend {
  private:
   template <class Fn>
   static auto run_read(connection& c, Fn&& fn) {
+    // Transaction control is prepared like everything else: sqlite3_exec would parse it each time.
     static const std::string begin = "BEGIN";
-    c.execute(begin);
+    static const std::string commit = "COMMIT";
+    c.prepare(begin).run();
     const reader r(c);
     try {
       if constexpr (std::is_void_v<decltype(std::forward<Fn>(fn)(r))>) {
         std::forward<Fn>(fn)(r);
-        c.execute_quietly("COMMIT");
+        c.prepare(commit).run();
       } else {
         auto out = std::forward<Fn>(fn)(r);
-        c.execute_quietly("COMMIT");
+        c.prepare(commit).run();
         return out;
       }
     } catch (...) {
