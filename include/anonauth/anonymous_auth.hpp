@@ -47,6 +47,7 @@ using link = link_migrations<>;
 using password_hasher = argon2id<>;
 using clock = system_clock;
 using random = sodium_random;
+using sessions = better_auth_sessions;
 }  // namespace defaults
 
 namespace fallback {
@@ -108,6 +109,7 @@ consteval auto check_auth() {
     using H = option_t<option_kind::password_hasher, defaults::password_hasher, Options...>;
     using C = option_t<option_kind::clock, defaults::clock, Options...>;
     using R = option_t<option_kind::random, defaults::random, Options...>;
+    using P = option_t<option_kind::sessions, defaults::sessions, Options...>;
     if constexpr (!options_result::is_ok) return options_result{};
     else if constexpr (!storage_policy<S>) return diag::not_a_storage_policy<S>{};
     else if constexpr (!email_policy<E> || !std::default_initializable<E>) return diag::not_an_email_policy<E>{};
@@ -117,6 +119,7 @@ consteval auto check_auth() {
     else if constexpr (!password_hasher_policy<H> || !std::default_initializable<H>) return diag::not_a_password_hasher<H>{};
     else if constexpr (!clock_policy<C> || !std::default_initializable<C>) return diag::not_a_clock<C>{};
     else if constexpr (!random_policy<R> || !std::default_initializable<R>) return diag::not_a_random_source<R>{};
+    else if constexpr (!session_policy<P>) return diag::not_a_session_policy<P>{};
     else {
       using link_result = migration_check_t<Schema, L>;
       if constexpr (!link_result::is_ok) return link_result{};
@@ -153,12 +156,15 @@ class anonymous_auth {
   using hasher_type = policy_t<detail::option_kind::password_hasher, detail::defaults::password_hasher>;
   using clock_type = policy_t<detail::option_kind::clock, detail::defaults::clock>;
   using random_type = policy_t<detail::option_kind::random, detail::defaults::random>;
+  using sessions_type = policy_t<detail::option_kind::sessions, detail::defaults::sessions>;
 
   /// Better Auth's disableDeleteAnonymousUser.
   static constexpr bool keeps_anonymous_user =
       detail::has_option_v<detail::option_kind::keep_anonymous_user, Options...>;
-  /// Better Auth's session.expiresIn default.
-  static constexpr std::chrono::seconds session_lifetime{std::chrono::days{7}};
+  /// How long a session lives (Better Auth's expiresIn), and after how long a use extends it
+  /// (updateAge): aa::sessions<P>, by default 7 days and 1 day.
+  static constexpr std::chrono::seconds session_lifetime{sessions_type::lifetime};
+  static constexpr std::chrono::seconds session_update_age{sessions_type::update_age};
 
   anonymous_auth() : anonymous_auth(storage_config{}) {}
 
@@ -209,7 +215,8 @@ class anonymous_auth {
   }
 
   /// GET /get-session: the session and user a token belongs to, if it is valid and unexpired.
-  /// An expired session is deleted.
+  /// An expired session is deleted; one last extended `session_update_age` ago or more is
+  /// extended to `session_lifetime` from now (Better Auth's refresh).
   std::optional<session_view<user_type>> get_session(std::string_view token) {
     if (!plausible_token(token)) return std::nullopt;
     const token_hash hash = crypto::hash_token(token);
@@ -228,9 +235,26 @@ class anonymous_auth {
       found = state::valid;
       return session_view<user_type>{std::move(record->session), std::move(*user)};
     });
-    if (found == state::expired)
-      backend_.write([&](auto& tx) { tx.erase_session(hash); });
+    if (found == state::expired) backend_.write([&](auto& tx) { tx.erase_session(hash); });
+    if (view && view->session.expires_at - session_lifetime + session_update_age <= now) {
+      // Extended only if it is still there: a concurrent sign-out wins.
+      const bool extended = backend_.write([&](auto& tx) {
+        auto record = tx.find_session(hash);
+        if (!record) return false;
+        record->session.expires_at = now + session_lifetime;
+        record->session.updated_at = now;
+        return tx.update_session(*record);
+      });
+      if (!extended) return std::nullopt;
+      view->session.expires_at = now + session_lifetime;
+      view->session.updated_at = now;
+    }
     return view;
+  }
+
+  /// Ends every session of a user (all devices): how many there were.
+  std::size_t revoke_sessions(std::string_view user_id) {
+    return backend_.write([&](auto& tx) { return tx.erase_sessions_of_user(user_id); });
   }
 
   /// POST /sign-up/email. With a guest's session on the request, links the guest to the new

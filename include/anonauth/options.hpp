@@ -8,10 +8,11 @@
 //       aa::password_hasher<aa::argon2id<>>,           // default
 //       aa::clock<aa::system_clock>,                   // default
 //       aa::random<aa::sodium_random>,                 // default
+//       aa::sessions<aa::better_auth_sessions>,        // default: 7 days, extended daily on use
 //       aa::keep_anonymous_user>                       // Better Auth's disableDeleteAnonymousUser
 //
 // An argument that is not an option is E101, an option given twice E102, a policy that does not
-// model its concept E110-E117.
+// model its concept E110-E118.
 #pragma once
 
 #include <anonauth/crypto/sodium.hpp>
@@ -28,7 +29,7 @@ namespace anonauth {
 class memory_storage;
 
 namespace detail {
-enum class option_kind { storage, email, naming, link, password_hasher, clock, random, keep_anonymous_user };
+enum class option_kind { storage, email, naming, link, password_hasher, clock, random, sessions, keep_anonymous_user };
 
 template <option_kind Kind, class Policy>
 struct option_base {
@@ -51,6 +52,8 @@ template <class C>
 struct clock : detail::option_base<detail::option_kind::clock, C> {};
 template <class R>
 struct random : detail::option_base<detail::option_kind::random, R> {};
+template <class P>
+struct sessions : detail::option_base<detail::option_kind::sessions, P> {};
 /// Keep the guest after linking, and refuse delete-anonymous-user (DELETE_ANONYMOUS_USER_DISABLED).
 struct keep_anonymous_user : detail::option_base<detail::option_kind::keep_anonymous_user, void> {};
 

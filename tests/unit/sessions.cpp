@@ -107,8 +107,8 @@ TEST_CASE("get_session.expired_session_is_gone_and_deleted", "[session][expiry]"
   auto guest = auth.sign_in_anonymous(no_session());
   REQUIRE(guest.has_value());
 
+  // (Looked at in storage: a get_session here would extend the session.)
   clock.advance(std::chrono::days{7} - std::chrono::milliseconds{1});
-  REQUIRE(auth.get_session(guest->token).has_value());
   REQUIRE(stored_session(auth, guest->token).has_value());
 
   clock.advance(std::chrono::milliseconds{2});  // one millisecond past expiry
@@ -196,4 +196,79 @@ TEST_CASE("sign_in_anonymous.concurrent_sign_ins_create_distinct_guests", "[sess
   CHECK(all.size() == threads * per_thread);
   CHECK(users.size() == threads * per_thread);
   CHECK(user_count(auth) == threads * per_thread);
+}
+
+TEST_CASE("get_session.use_after_update_age_extends_the_session", "[session][refresh]") {
+  manual_clock clock;
+  default_auth auth{aa::memory_storage::config{}, clock};
+  auto guest = auth.sign_in_anonymous(no_session());
+  REQUIRE(guest.has_value());
+  const aa::timestamp first_expiry = guest->session.expires_at;
+
+  clock.advance(std::chrono::hours{23});  // before update_age (1 day): nothing changes
+  auto early = auth.get_session(guest->token);
+  REQUIRE(early);
+  CHECK(early->session.expires_at == first_expiry);
+  CHECK(stored_session(auth, guest->token)->session.expires_at == first_expiry);
+
+  clock.advance(std::chrono::hours{2});  // 25 hours: extended to 7 days from now
+  auto later = auth.get_session(guest->token);
+  REQUIRE(later);
+  CHECK(later->session.expires_at == clock.now() + std::chrono::days{7});
+  CHECK(later->session.updated_at == clock.now());
+  CHECK(stored_session(auth, guest->token)->session.expires_at == clock.now() + std::chrono::days{7});
+
+  // A session in use outlives the first expiry; unused for 7 days, it ends.
+  clock.advance(std::chrono::days{6} + std::chrono::hours{23});
+  CHECK(clock.now() > first_expiry);
+  REQUIRE(auth.get_session(guest->token));
+  clock.advance(std::chrono::days{7} + std::chrono::seconds{1});
+  CHECK_FALSE(auth.get_session(guest->token));
+}
+
+namespace {
+struct hourly_sessions {
+  static constexpr std::chrono::seconds lifetime{std::chrono::hours{1}};
+  static constexpr std::chrono::seconds update_age{0};
+};
+struct backwards_sessions {  // update_age longer than the lifetime
+  static constexpr std::chrono::seconds lifetime{60};
+  static constexpr std::chrono::seconds update_age{120};
+};
+}  // namespace
+
+TEST_CASE("get_session.session_policy_sets_lifetime_and_update_age", "[session][refresh]") {
+  STATIC_REQUIRE(aa::session_policy<aa::better_auth_sessions>);
+  STATIC_REQUIRE(aa::session_policy<hourly_sessions>);
+  STATIC_REQUIRE_FALSE(aa::session_policy<backwards_sessions>);
+  STATIC_REQUIRE_FALSE(aa::session_policy<int>);
+
+  manual_clock clock;
+  test_auth<aa::sessions<hourly_sessions>> auth{aa::memory_storage::config{}, clock};
+  STATIC_REQUIRE(decltype(auth)::session_lifetime == std::chrono::hours{1});
+  auto guest = auth.sign_in_anonymous(no_session());
+  REQUIRE(guest);
+  CHECK(guest->session.expires_at - guest->session.created_at == std::chrono::hours{1});
+  clock.advance(std::chrono::minutes{30});
+  auto used = auth.get_session(guest->token);  // update_age 0: every use extends
+  REQUIRE(used);
+  CHECK(used->session.expires_at == clock.now() + std::chrono::hours{1});
+  clock.advance(std::chrono::hours{1} + std::chrono::seconds{1});
+  CHECK_FALSE(auth.get_session(guest->token));
+}
+
+TEST_CASE("sessions.revoke_sessions_ends_every_device", "[session]") {
+  default_auth auth{aa::memory_storage::config{}, manual_clock{}};
+  auto up = auth.sign_up_email(sign_up_body("devices@example.com"), no_session());
+  REQUIRE(up);
+  auto phone = auth.sign_in_email(aa::email_sign_in{"devices@example.com", std::string(test_password)}, no_session());
+  REQUIRE(phone);
+  auto other = auth.sign_up_email(sign_up_body("other@example.com"), no_session());
+  REQUIRE(other);
+
+  CHECK(auth.revoke_sessions(up->user.id) == 2);
+  CHECK_FALSE(auth.get_session(up->token));
+  CHECK_FALSE(auth.get_session(phone->token));
+  CHECK(auth.get_session(other->token));  // another user's session is untouched
+  CHECK(auth.revoke_sessions(up->user.id) == 0);
 }

@@ -184,7 +184,7 @@ struct not_an_option : failure {
     static_assert(dependent_false_t<T>,
                   "[anonauth.E101] an argument of aa::anonymous_auth after the schema is not an option: wrap policies "
                   "in their option tag (aa::storage<S>, aa::email<E>, aa::naming<N>, aa::link<M>, "
-                  "aa::password_hasher<H>, aa::clock<C>, aa::random<R>, aa::keep_anonymous_user)");
+                  "aa::password_hasher<H>, aa::clock<C>, aa::random<R>, aa::sessions<P>, aa::keep_anonymous_user)");
   }
 };
 template <class T>
@@ -256,6 +256,14 @@ struct not_a_random_source : failure {
     static_assert(dependent_false_t<T>,
                   "[anonauth.E116] the type given to aa::random<> does not model anonauth::random_policy: it needs "
                   "fill(std::span<std::uint8_t>)");
+  }
+};
+template <class T>
+struct not_a_session_policy : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<T>,
+                  "[anonauth.E118] the type given to aa::sessions<> does not model anonauth::session_policy: it needs "
+                  "static constexpr lifetime > 0 and 0 <= update_age <= lifetime, convertible to std::chrono::seconds");
   }
 };
 template <class T>

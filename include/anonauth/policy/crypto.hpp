@@ -1,4 +1,5 @@
-// anonauth/policy/crypto.hpp: concepts of the password hasher, clock and random source policies.
+// anonauth/policy/crypto.hpp: concepts of the password hasher, clock, session and random source
+// policies.
 //
 // Every policy of aa::anonymous_auth is default-constructible (a configured instance may replace
 // the default one through the constructor) and is called concurrently by request threads.
@@ -6,6 +7,7 @@
 
 #include <anonauth/core/time.hpp>
 
+#include <chrono>
 #include <concepts>
 #include <cstdint>
 #include <span>
@@ -26,6 +28,23 @@ concept password_hasher_policy = requires(const H& h, std::string_view s) {
 template <class C>
 concept clock_policy = requires(const C& c) {
   { c.now() } -> std::same_as<timestamp>;
+};
+
+/// How long sessions last and when use extends them: `lifetime` and `update_age`, both
+/// convertible to std::chrono::seconds, static constexpr. A session used once `update_age` has
+/// passed since it was last extended lives `lifetime` from that use (Better Auth's expiresIn and
+/// updateAge); `update_age` of zero extends on every use.
+template <class P>
+concept session_policy = requires {
+  { std::chrono::seconds(P::lifetime) };
+  { std::chrono::seconds(P::update_age) };
+} && (std::chrono::seconds(P::lifetime).count() > 0) && (std::chrono::seconds(P::update_age).count() >= 0) &&
+    (std::chrono::seconds(P::update_age) <= std::chrono::seconds(P::lifetime));
+
+/// Better Auth's defaults: 7 days, extended on use once a day has passed.
+struct better_auth_sessions {
+  static constexpr std::chrono::seconds lifetime{std::chrono::days{7}};
+  static constexpr std::chrono::seconds update_age{std::chrono::days{1}};
 };
 
 /// Fills bytes with randomness for ids, tokens and generated names. The default is libsodium's
