@@ -178,6 +178,7 @@ constexpr const char* schema_sql[] = {
      "\"email_verified\" INTEGER NOT NULL, \"image\" TEXT, \"is_anonymous\" INTEGER NOT NULL, "
      "\"created_at\" INTEGER NOT NULL, \"updated_at\" INTEGER NOT NULL, \"bio\" TEXT)"),
     "CREATE UNIQUE INDEX \"user_email\" ON \"user\" (\"email\")",
+    "CREATE INDEX \"user_anonymous\" ON \"user\" (\"is_anonymous\", \"id\")",
     ("CREATE TABLE \"session\" (\"id\" TEXT PRIMARY KEY, \"user_id\" TEXT NOT NULL, \"expires_at\" INTEGER NOT NULL, "
      "\"created_at\" INTEGER NOT NULL, \"updated_at\" INTEGER NOT NULL, \"ip_address\" TEXT NOT NULL, "
      "\"user_agent\" TEXT NOT NULL, \"token_hash\" BLOB NOT NULL)"),

@@ -30,7 +30,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <stdexcept>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -250,6 +252,33 @@ class anonymous_auth {
       view->session.updated_at = now;
     }
     return view;
+  }
+
+  /// Deletes the guests created before `cutoff` (with purge_by::last_seen, only those not seen
+  /// since), with their sessions, accounts and, by the schema's on_delete rules, their rows: a
+  /// one-call job for a cron or a thread. Works in transactions of at most `batch_size` guests,
+  /// so it never holds the storage long; a guest linked or seen meanwhile is left alone. Returns
+  /// how many guests it deleted.
+  std::size_t purge_anonymous_users(timestamp cutoff, purge_by by = purge_by::created, std::size_t batch_size = 256) {
+    if (batch_size == 0) throw std::invalid_argument("anonauth: purge_anonymous_users needs a batch size above 0");
+    std::size_t purged = 0;
+    std::string after;  // the walk goes by id, so guests kept by last_seen are not met again
+    for (;;) {
+      auto [examined, deleted, last_id] = backend_.write([&](auto& tx) {
+        auto guests = tx.anonymous_users_created_before(cutoff, after, batch_size);
+        std::size_t gone = 0;
+        for (const auto& guest : guests) {
+          if (by == purge_by::last_seen && seen_since(tx, guest.id, cutoff)) continue;
+          delete_user_in(tx, guest.id);
+          ++gone;
+        }
+        return std::tuple<std::size_t, std::size_t, std::string>{guests.size(), gone,
+                                                                 guests.empty() ? std::string() : guests.back().id};
+      });
+      purged += deleted;
+      if (examined < batch_size) return purged;
+      after = std::move(last_id);
+    }
   }
 
   /// Ends every session of a user (all devices): how many there were.
@@ -582,6 +611,14 @@ class anonymous_auth {
     } else {
       (void)Mig::run(tx, guest.second, target);
     }
+  }
+
+  /// Whether a user had a session created or extended at or after `since`.
+  template <class Tx>
+  static bool seen_since(const Tx& tx, std::string_view user_id, timestamp since) {
+    for (const auto& record : tx.sessions_of_user(user_id))
+      if (record.session.updated_at >= since) return true;
+    return false;
   }
 
   /// Deletes a user with its sessions, accounts and, by the schema's on_delete rules, its rows.

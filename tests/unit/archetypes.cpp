@@ -92,6 +92,11 @@ struct basic_storage_archetype {
         return rtx_->find_account(provider, account_id);
       }
       std::vector<aa::account> accounts_of_user(std::string_view id) const { return rtx_->accounts_of_user(id); }
+      std::vector<aa::session_record> sessions_of_user(std::string_view id) const { return rtx_->sessions_of_user(id); }
+      std::vector<user_type> anonymous_users_created_before(aa::timestamp t, std::string_view after,
+                                                            std::size_t limit) const {
+        return rtx_->anonymous_users_created_before(t, after, limit);
+      }
       template <class Row>
       std::optional<Row> find(std::string_view id) const {
         return rtx_->template find<Row>(id);

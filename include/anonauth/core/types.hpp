@@ -88,4 +88,9 @@ struct account {
 
 inline constexpr const char* credential_provider = "credential";
 
+/// Which guests aa::anonymous_auth::purge_anonymous_users removes, given its cut-off time:
+/// `created`: every guest created before it; `last_seen`: those of them not seen since (no
+/// session created or extended at or after the cut-off).
+enum class purge_by { created, last_seen };
+
 }  // namespace anonauth

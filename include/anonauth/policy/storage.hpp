@@ -14,6 +14,9 @@
 //           find_session(const token_hash&)                   -> std::optional<session_record>
 //           find_account(provider_id, account_id)              -> std::optional<account>
 //           accounts_of_user(user_id)                          -> std::vector<account>
+//           sessions_of_user(user_id)                          -> std::vector<session_record>
+//           anonymous_users_created_before(t, after_id, limit) -> std::vector<User>
+//               (guests created before t whose id sorts after after_id, by id, at most limit)
 //           find<Row>(id)                                      -> std::optional<Row>
 //           find_by<&Row::member>(value)                       -> std::vector<Row>
 //           count<Row>() (Row may be the user row)             -> std::size_t
@@ -71,6 +74,8 @@ concept storage_reader = requires(const R& r, std::string_view s, const token_ha
   { r.find_session(h) } -> std::same_as<std::optional<session_record>>;
   { r.find_account(s, s) } -> std::same_as<std::optional<account>>;
   { r.accounts_of_user(s) } -> std::same_as<std::vector<account>>;
+  { r.sessions_of_user(s) } -> std::same_as<std::vector<session_record>>;
+  { r.anonymous_users_created_before(timestamp{}, s, std::size_t{}) } -> std::same_as<std::vector<user_row_t<Schema>>>;
   { r.template count<user_row_t<Schema>>() } -> std::same_as<std::size_t>;
 };
 

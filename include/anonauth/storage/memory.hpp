@@ -235,6 +235,19 @@ class memory_storage::backend {
         for (const auto& id : it->second) out.push_back(s_->accounts.at(id));
       return out;
     }
+    std::vector<user> anonymous_users_created_before(timestamp cutoff, std::string_view after_id,
+                                                     std::size_t limit) const {
+      std::vector<const user*> found;
+      for (const auto& [id, u] : s_->users)
+        if (u.is_anonymous && u.created_at < cutoff && id > after_id) found.push_back(&u);
+      const std::size_t n = std::min(limit, found.size());
+      std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(n), found.end(),
+                        [](const user* a, const user* b) { return a->id < b->id; });
+      std::vector<user> out;
+      out.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) out.push_back(*found[i]);
+      return out;
+    }
     std::vector<session_record> sessions_of_user(std::string_view user_id) const {
       std::vector<session_record> out;
       if (auto it = s_->sessions_by_user.find(user_id); it != s_->sessions_by_user.end())

@@ -223,6 +223,13 @@ class sqlite_storage::backend {
     static inline const std::string update_session =
         "UPDATE \"session\" SET \"expires_at\" = ?, \"updated_at\" = ?, \"ip_address\" = ?, \"user_agent\" = ? "
         "WHERE \"token_hash\" = ?";
+    static inline const std::string sessions_of_user =
+        "SELECT " + session_columns + " FROM \"session\" WHERE \"user_id\" = ? ORDER BY \"created_at\", \"id\"";
+    static const std::string& anonymous_users_created_before() {
+      static const std::string s = "SELECT " + sqlite::row_sql<user>::column_list() + " FROM " + sql<user>::table() +
+                                   " WHERE \"is_anonymous\" = 1 AND \"created_at\" < ? AND \"id\" > ? ORDER BY \"id\" LIMIT ?";
+      return s;
+    }
     static inline const std::string erase_session = "DELETE FROM \"session\" WHERE \"token_hash\" = ?";
     static inline const std::string erase_sessions_of_user = "DELETE FROM \"session\" WHERE \"user_id\" = ?";
     static inline const std::string account_columns =
@@ -279,6 +286,23 @@ class sqlite_storage::backend {
       st.bind(2, account_id);
       if (!st.step()) return std::nullopt;
       return read_account(st);
+    }
+    std::vector<session_record> sessions_of_user(std::string_view user_id) const {
+      auto st = c_->prepare(fixed_sql::sessions_of_user);
+      st.bind(1, user_id);
+      std::vector<session_record> out;
+      while (st.step()) out.push_back(read_session(st));
+      return out;
+    }
+    std::vector<user> anonymous_users_created_before(timestamp cutoff, std::string_view after_id,
+                                                     std::size_t limit) const {
+      auto st = c_->prepare(fixed_sql::anonymous_users_created_before());
+      st.bind(1, cutoff);
+      st.bind(2, after_id);
+      st.bind(3, static_cast<std::int64_t>(limit));
+      std::vector<user> out;
+      while (st.step()) out.push_back(sqlite::row_sql<user>::read(st));
+      return out;
     }
     std::vector<account> accounts_of_user(std::string_view user_id) const {
       auto st = c_->prepare(fixed_sql::accounts_of_user);
@@ -627,6 +651,8 @@ class sqlite_storage::backend {
       check_table(c, table_name<user>(), columns_of<user>());
       c.execute("CREATE UNIQUE INDEX IF NOT EXISTS " + sqlite::quote(std::string(table_name<user>()) + "_email") + " ON " +
                 sqlite::quote(table_name<user>()) + " (\"email\")");
+      c.execute("CREATE INDEX IF NOT EXISTS " + sqlite::quote(std::string(table_name<user>()) + "_anonymous") + " ON " +
+                sqlite::quote(table_name<user>()) + " (\"is_anonymous\", \"id\")");  // the purge's walk
       check_table(c, "session", session_columns());
       c.execute("CREATE UNIQUE INDEX IF NOT EXISTS \"session_token_hash\" ON \"session\" (\"token_hash\")");
       c.execute("CREATE INDEX IF NOT EXISTS \"session_user_id\" ON \"session\" (\"user_id\")");
