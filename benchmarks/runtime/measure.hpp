@@ -3,11 +3,16 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -57,6 +62,45 @@ stats measure(std::string name, std::size_t n, Prepare&& prepare, Op&& op, Check
 template <class Prepare, class Op>
 stats measure(std::string name, std::size_t n, Prepare&& prepare, Op&& op) {
   return measure(std::move(name), n, std::forward<Prepare>(prepare), std::forward<Op>(op), [](std::size_t) {});
+}
+
+/// The 1, 5 and 15 minute load averages as a JSON array ("null" where /proc has none).
+inline std::string loadavg() {
+  std::ifstream in("/proc/loadavg");
+  double a = 0, b = 0, c = 0;
+  if (!(in >> a >> b >> c)) return "null";
+  char out[64];
+  std::snprintf(out, sizeof out, "[%.2f,%.2f,%.2f]", a, b, c);
+  return out;
+}
+
+/// Removes a database file and the files SQLite keeps beside it.
+inline void remove_database(const std::string& path) {
+  if (path.empty()) return;
+  std::error_code ignored;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix, ignored);
+}
+
+/// The configurations named on the command line (all when none is), and whether --quick is.
+/// An unknown argument prints the usage and exits with 2.
+template <class Config, std::size_t N>
+std::vector<const Config*> choose(int argc, char** argv, const std::array<Config, N>& all, bool& quick) {
+  std::vector<const Config*> chosen;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    const auto it = std::find_if(all.begin(), all.end(), [&](const Config& c) { return arg == c.name; });
+    if (arg == "--quick") {
+      quick = true;
+    } else if (it != all.end()) {
+      chosen.push_back(&*it);
+    } else {
+      std::fprintf(stderr, "usage: %s [--quick] [sqlite-memory|sqlite-file-peer|sqlite-file-wal]...\n", argv[0]);
+      std::exit(2);
+    }
+  }
+  if (chosen.empty())
+    for (const auto& config : all) chosen.push_back(&config);
+  return chosen;
 }
 
 /// A benchmark whose operation did not do its work measures nothing: stop with exit code 1.

@@ -6,6 +6,7 @@
 //   scripts/bench.sh            (or: anonauth_bench_runtime [--quick])
 #include <anonauth/anonauth.hpp>
 
+#include "bench_schema.hpp"
 #include "measure.hpp"
 
 #include <algorithm>
@@ -21,22 +22,6 @@ namespace aa = anonauth;
 
 namespace bench {
 
-struct user {
-  BOOST_HANA_DEFINE_STRUCT(user, (std::string, id), (std::string, name), (std::string, email), (bool, email_verified),
-                           (std::optional<std::string>, image), (bool, is_anonymous), (aa::timestamp, created_at),
-                           (aa::timestamp, updated_at), (std::optional<std::string>, bio));
-};
-struct cart_item {
-  BOOST_HANA_DEFINE_STRUCT(cart_item, (std::string, id), (std::string, user_id), (std::string, sku), (int, quantity));
-};
-using schema = aa::schema<aa::user_table<user>, aa::table<"cart_items", cart_item, aa::user_ref<&cart_item::user_id>>>;
-using migrations = aa::link_migrations<aa::reassign<&cart_item::user_id>, aa::copy_if_empty<&user::bio>>;
-
-/// Excludes hashing from a measurement: stores the password as is. Never use outside benchmarks.
-struct no_hash {
-  std::string hash(std::string_view p) const { return std::string(p); }
-  bool verify(std::string_view encoded, std::string_view p) const { return encoded == p; }
-};
 
 using auth_no_hash = aa::anonymous_auth<schema, aa::link<migrations>, aa::password_hasher<no_hash>>;
 using auth_argon2 = aa::anonymous_auth<schema, aa::link<migrations>>;

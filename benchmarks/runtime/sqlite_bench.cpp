@@ -16,6 +16,7 @@
 #include <anonauth/anonauth.hpp>
 #include <anonauth/storage/sqlite/sqlite.hpp>
 
+#include "bench_schema.hpp"
 #include "measure.hpp"
 
 #include <sqlite3.h>
@@ -40,22 +41,6 @@ namespace aa = anonauth;
 
 namespace bench {
 
-struct user {
-  BOOST_HANA_DEFINE_STRUCT(user, (std::string, id), (std::string, name), (std::string, email), (bool, email_verified),
-                           (std::optional<std::string>, image), (bool, is_anonymous), (aa::timestamp, created_at),
-                           (aa::timestamp, updated_at), (std::optional<std::string>, bio));
-};
-struct cart_item {
-  BOOST_HANA_DEFINE_STRUCT(cart_item, (std::string, id), (std::string, user_id), (std::string, sku), (int, quantity));
-};
-using schema = aa::schema<aa::user_table<user>, aa::table<"cart_items", cart_item, aa::user_ref<&cart_item::user_id>>>;
-using migrations = aa::link_migrations<aa::reassign<&cart_item::user_id>, aa::copy_if_empty<&user::bio>>;
-
-/// Excludes hashing from a measurement: stores the password as is. Never use outside benchmarks.
-struct no_hash {
-  std::string hash(std::string_view p) const { return std::string(p); }
-  bool verify(std::string_view encoded, std::string_view p) const { return encoded == p; }
-};
 
 using auth_no_hash =
     aa::anonymous_auth<schema, aa::storage<aa::sqlite_storage>, aa::link<migrations>, aa::password_hasher<no_hash>>;
@@ -63,6 +48,8 @@ using auth_argon2 = aa::anonymous_auth<schema, aa::storage<aa::sqlite_storage>, 
 
 using bench_support::clock;
 using bench_support::fail;
+using bench_support::loadavg;
+using bench_support::remove_database;
 using bench_support::measure;
 using bench_support::stats;
 
@@ -80,11 +67,6 @@ constexpr std::array<configuration, 3> configurations{{
     {"sqlite-file-wal", true, aa::sqlite_journal::wal, aa::sqlite_synchronous::normal, 1},
 }};
 
-void remove_database(const std::string& path) {
-  if (path.empty()) return;
-  std::error_code ignored;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix, ignored);
-}
 
 /// The configuration's journal mode as a fresh connection to the file reports it.
 std::string journal_mode_of(const std::string& path) {
@@ -101,14 +83,6 @@ std::string journal_mode_of(const std::string& path) {
   return mode;
 }
 
-std::string loadavg() {
-  std::ifstream in("/proc/loadavg");
-  double a = 0, b = 0, c = 0;
-  if (!(in >> a >> b >> c)) return "null";
-  char out[64];
-  std::snprintf(out, sizeof out, "[%.2f,%.2f,%.2f]", a, b, c);
-  return out;
-}
 
 template <class Auth>
 stats link_phase(Auth& auth, std::string name, std::size_t n, std::size_t rows) {
@@ -220,19 +194,7 @@ void run(const configuration& config, bool quick) {
 
 int main(int argc, char** argv) {
   bool quick = false;
-  std::vector<const bench::configuration*> chosen;
-  for (int i = 1; i < argc; ++i) {
-    const auto it = std::find_if(bench::configurations.begin(), bench::configurations.end(),
-                                 [&](const auto& c) { return std::strcmp(argv[i], c.name) == 0; });
-    if (std::strcmp(argv[i], "--quick") == 0) quick = true;
-    else if (it != bench::configurations.end()) chosen.push_back(&*it);
-    else {
-      std::fprintf(stderr, "usage: %s [--quick] [sqlite-memory|sqlite-file-peer|sqlite-file-wal]...\n", argv[0]);
-      return 2;
-    }
-  }
-  if (chosen.empty())
-    for (const auto& config : bench::configurations) chosen.push_back(&config);
+  const auto chosen = bench_support::choose(argc, argv, bench::configurations, quick);
   try {
     for (const auto* config : chosen) bench::run(*config, quick);
   } catch (const std::exception& e) {

@@ -45,6 +45,8 @@ using bench_support::clock;
 using digest = std::array<unsigned char, crypto_hash_sha256_BYTES>;
 
 using bench_support::fail;
+using bench_support::loadavg;
+using bench_support::remove_database;
 using bench_support::measure;
 using bench_support::stats;
 
@@ -443,20 +445,7 @@ constexpr std::array<configuration, 3> configurations{{
     {"sqlite-file-wal", true, "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", 1},
 }};
 
-void remove_database(const std::string& path) {
-  if (path.empty()) return;
-  std::error_code ignored;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix, ignored);
-}
 
-std::string loadavg() {
-  std::ifstream in("/proc/loadavg");
-  double a = 0, b = 0, c = 0;
-  if (!(in >> a >> b >> c)) return "null";
-  char out[64];
-  std::snprintf(out, sizeof out, "[%.2f,%.2f,%.2f]", a, b, c);
-  return out;
-}
 
 void run(const configuration& config, bool quick) {
   const std::size_t scale = (quick ? 10 : 1) * config.divisor;
@@ -516,19 +505,7 @@ void run(const configuration& config, bool quick) {
 
 int main(int argc, char** argv) {
   bool quick = false;
-  std::vector<const floor_bench::configuration*> chosen;
-  for (int i = 1; i < argc; ++i) {
-    const auto it = std::find_if(floor_bench::configurations.begin(), floor_bench::configurations.end(),
-                                 [&](const auto& c) { return std::strcmp(argv[i], c.name) == 0; });
-    if (std::strcmp(argv[i], "--quick") == 0) quick = true;
-    else if (it != floor_bench::configurations.end()) chosen.push_back(&*it);
-    else {
-      std::fprintf(stderr, "usage: %s [--quick] [sqlite-memory|sqlite-file-peer|sqlite-file-wal]...\n", argv[0]);
-      return 2;
-    }
-  }
-  if (chosen.empty())
-    for (const auto& config : floor_bench::configurations) chosen.push_back(&config);
+  const auto chosen = bench_support::choose(argc, argv, floor_bench::configurations, quick);
   if (sodium_init() < 0) floor_bench::fail("libsodium failed to initialise");
   for (const auto* config : chosen) floor_bench::run(*config, quick);
 }
