@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -110,6 +111,33 @@ std::size_t carts_of(Auth& auth, const std::string& owner) {
 template <class Auth>
 std::size_t drafts_of(Auth& auth, const std::string& author) {
   return auth.template table<draft>().template find_by<&draft::author_id>(author).size();
+}
+
+/// Where a guest's cart went after several sign-ins raced to link it: the users (by their index
+/// in `results`, all of which succeeded) that hold cart items, how many items each holds, and the
+/// total and distinct item counts over all of them.
+struct cart_ownership {
+  std::vector<std::size_t> owners;
+  std::vector<std::size_t> owned;
+  std::size_t total = 0;
+  std::size_t distinct = 0;
+};
+
+template <class Auth, class Results>
+cart_ownership cart_ownership_of(Auth& auth, const Results& results) {
+  cart_ownership out;
+  std::set<std::string> ids;
+  for (std::size_t t = 0; t < results.size(); ++t) {
+    const auto mine = auth.template table<cart_item>().template find_by<&cart_item::user_id>(results[t]->user.id);
+    out.total += mine.size();
+    for (const auto& item : mine) ids.insert(item.id);
+    if (!mine.empty()) {
+      out.owners.push_back(t);
+      out.owned.push_back(mine.size());
+    }
+  }
+  out.distinct = ids.size();
+  return out;
 }
 
 template <class Auth>

@@ -151,24 +151,15 @@ TEST_CASE("concurrency.racing_links_of_one_guest", "[concurrency][link]") {
     }
 
     // The 50 items belong to exactly one of the eight users; none lost, none duplicated.
-    std::size_t owners = 0, total = 0, winner = thread_count;
-    std::set<std::string> ids;
-    for (std::size_t t = 0; t < thread_count; ++t) {
-      const auto mine = auth.table<cart_item>().find_by<&cart_item::user_id>(results[t]->user.id);
-      total += mine.size();
-      for (const auto& item : mine) ids.insert(item.id);
-      if (!mine.empty()) {
-        ++owners;
-        winner = t;
-        CHECK(mine.size() == items);
-      }
-    }
-    CHECK(owners == 1);
-    CHECK(total == items);
-    CHECK(ids.size() == items);
+    const auto cart = link_fixtures::cart_ownership_of(auth, results);
+    for (std::size_t owned : cart.owned) CHECK(owned == items);
+    CHECK(cart.owners.size() == 1);
+    CHECK(cart.total == items);
+    CHECK(cart.distinct == items);
     CHECK(auth.table<cart_item>().count() == items);
     CHECK(carts_of(auth, g.id) == 0);
-    REQUIRE(winner < thread_count);
+    REQUIRE(cart.owners.size() == 1);
+    const std::size_t winner = cart.owners.front();
     winners.insert(winner);
 
     // Only the winner got the guest's profile; the guest is gone.

@@ -194,24 +194,15 @@ TEST_CASE("sqlite_concurrency.racing_links_of_one_guest_on_a_file", "[sqlite][co
     }
 
     // The 50 items belong to exactly one of the six users; none lost, none duplicated.
-    std::size_t owners = 0, total = 0, winner = threads;
-    std::set<std::string> item_ids;
-    for (std::size_t t = 0; t < threads; ++t) {
-      const auto mine = auth.table<cart_item>().find_by<&cart_item::user_id>(results[t]->user.id);
-      total += mine.size();
-      for (const auto& item : mine) item_ids.insert(item.id);
-      if (!mine.empty()) {
-        ++owners;
-        winner = t;
-        CHECK(mine.size() == items);
-      }
-    }
-    CHECK(owners == 1);
-    CHECK(total == items);
-    CHECK(item_ids.size() == items);
+    const auto cart = link_fixtures::cart_ownership_of(auth, results);
+    for (std::size_t owned : cart.owned) CHECK(owned == items);
+    CHECK(cart.owners.size() == 1);
+    CHECK(cart.total == items);
+    CHECK(cart.distinct == items);
     CHECK(auth.table<cart_item>().count() == items);
     CHECK(auth.table<draft>().count() == drafts);
-    REQUIRE(winner < threads);
+    REQUIRE(cart.owners.size() == 1);
+    const std::size_t winner = cart.owners.front();
     winners.insert(winner);
 
     // Only the winner got the guest's drafts and profile; every session works; the guest is gone.
