@@ -5,6 +5,8 @@
 #pragma once
 
 #include <anonauth/anonymous_auth.hpp>
+#include <anonauth/audit/events.hpp>
+#include <anonauth/audit/json_lines_file.hpp>
 #include <anonauth/core/error.hpp>
 #include <anonauth/core/result.hpp>
 #include <anonauth/core/time.hpp>
@@ -12,6 +14,7 @@
 #include <anonauth/migrate/migrators.hpp>
 #include <anonauth/options.hpp>
 #include <anonauth/policy/generation.hpp>
+#include <anonauth/policy/rate_limit.hpp>
 #include <anonauth/schema/schema.hpp>
 #include <anonauth/storage/memory.hpp>
 

@@ -4,6 +4,8 @@
 // storage transactions; password hashing runs outside them, so a slow hash never holds a lock.
 #pragma once
 
+#include <anonauth/audit/describe.hpp>
+#include <anonauth/audit/events.hpp>
 #include <anonauth/core/error.hpp>
 #include <anonauth/core/result.hpp>
 #include <anonauth/core/time.hpp>
@@ -25,6 +27,7 @@
 
 #include <boost/hana/equal.hpp>
 
+#include <array>
 #include <chrono>
 #include <concepts>
 #include <mutex>
@@ -50,6 +53,9 @@ using password_hasher = argon2id<>;
 using clock = system_clock;
 using random = sodium_random;
 using sessions = better_auth_sessions;
+using rate_limit = no_rate_limit;
+using audit = no_audit;
+using on_sign_up = create_and_migrate;
 }  // namespace defaults
 
 namespace fallback {
@@ -96,7 +102,7 @@ consteval auto check_custom_migrators(link_migrations<Migs...>) {
 }
 
 /// Every compile-time check of an anonymous_auth, first failure wins: schema (E010-E015), options
-/// (E100-E102), policies (E110-E116), link migrations (E001-E007, E113), custom migrators (E117).
+/// (E100-E102), policies (E110-E122), link migrations (E001-E007, E113), custom migrators (E117).
 template <class Schema, class... Options>
 consteval auto check_auth() {
   using schema_result = schema_check_t<Schema>;
@@ -112,6 +118,9 @@ consteval auto check_auth() {
     using C = option_t<option_kind::clock, defaults::clock, Options...>;
     using R = option_t<option_kind::random, defaults::random, Options...>;
     using P = option_t<option_kind::sessions, defaults::sessions, Options...>;
+    using RL = option_t<option_kind::rate_limit, defaults::rate_limit, Options...>;
+    using A = option_t<option_kind::audit, defaults::audit, Options...>;
+    using U = option_t<option_kind::on_sign_up, defaults::on_sign_up, Options...>;
     if constexpr (!options_result::is_ok) return options_result{};
     else if constexpr (!storage_policy<S>) return diag::not_a_storage_policy<S>{};
     else if constexpr (!email_policy<E> || !std::default_initializable<E>) return diag::not_an_email_policy<E>{};
@@ -122,6 +131,10 @@ consteval auto check_auth() {
     else if constexpr (!clock_policy<C> || !std::default_initializable<C>) return diag::not_a_clock<C>{};
     else if constexpr (!random_policy<R> || !std::default_initializable<R>) return diag::not_a_random_source<R>{};
     else if constexpr (!session_policy<P>) return diag::not_a_session_policy<P>{};
+    else if constexpr (!rate_limit_policy<RL> || !std::default_initializable<RL>) return diag::not_a_rate_limit_policy<RL>{};
+    else if constexpr (!audit_sink<A> || !std::move_constructible<A>) return diag::not_an_audit_sink<A>{};
+    else if constexpr (!std::is_same_v<U, create_and_migrate> && !std::is_same_v<U, promote_in_place>)
+      return diag::not_a_sign_up_mode<U>{};
     else {
       using link_result = migration_check_t<Schema, L>;
       if constexpr (!link_result::is_ok) return link_result{};
@@ -130,15 +143,61 @@ consteval auto check_auth() {
   }
 }
 
+/// The constructor argument of type T (moved from if it is an rvalue), or a default T.
+template <class T>
+T take_or_default() {
+  if constexpr (std::default_initializable<T>) {
+    return T{};
+  } else {
+    static_assert(dependent_false_t<T>,
+                  "[anonauth.E121] this audit sink has no default constructor: pass one to the constructor, "
+                  "e.g. auth_type auth{config, aa::json_lines_file{\"audit.jsonl\"}}");
+    throw std::logic_error("unreachable");  // the one error above is all the compiler says
+  }
+}
+template <class T, class First, class... Rest>
+T take_or_default(First&& first, Rest&&... rest) {
+  if constexpr (std::is_same_v<std::remove_cvref_t<First>, T>) return T(std::forward<First>(first));
+  else return take_or_default<T>(std::forward<Rest>(rest)...);
+}
+
+/// What a sign-in did to the guest on its request, for the audit events. Empty without a sink.
+template <bool Audited, std::size_t Migrators>
+struct link_note {
+  void attempt(const std::string&, const std::string&, bool) noexcept {}
+};
+template <std::size_t Migrators>
+struct link_note<true, Migrators> {
+  bool attempted = false;
+  bool promoted = false;
+  bool guest_deleted = false;
+  std::string guest_id;
+  std::string user_id;
+  std::array<events::migrator_rows, Migrators> rows{};
+  void attempt(const std::string& guest, const std::string& user, bool promote) {
+    attempted = true;
+    promoted = promote;
+    guest_id = guest;
+    user_id = user;
+  }
+};
+
+template <class List>
+struct list_size;
+template <class... Ts>
+struct list_size<type_list<Ts...>> : std::integral_constant<std::size_t, sizeof...(Ts)> {};
+
 }  // namespace detail
 
 /// Guest accounts that upgrade to real accounts, over a static schema. See docs/getting-started.md.
 ///
 /// Operations that return aa::result answer a storage failure with their error code and leave
 /// storage unchanged; get_session, sign_out, find_user and table handles throw aa::storage_error.
-/// The password hasher may throw (Argon2id out of memory). Policies, migrators and update_user's
-/// edit run on request threads, some under the storage's write lock: they must not call back into
-/// the same auth (the memory storage refuses it with std::logic_error rather than deadlocking).
+/// The password hasher may throw (Argon2id out of memory), and so may an audit sink: it is called
+/// once the change has committed, so its exception reaches the caller with the change kept.
+/// Policies, migrators and update_user's edit run on request threads, some under the storage's
+/// write lock: they must not call back into the same auth (the memory storage refuses it with
+/// std::logic_error rather than deadlocking).
 template <class Schema, class... Options>
 class anonymous_auth {
   static constexpr bool valid = diag::report<decltype(detail::check_auth<Schema, Options...>())>();
@@ -159,6 +218,15 @@ class anonymous_auth {
   using clock_type = policy_t<detail::option_kind::clock, detail::defaults::clock>;
   using random_type = policy_t<detail::option_kind::random, detail::defaults::random>;
   using sessions_type = policy_t<detail::option_kind::sessions, detail::defaults::sessions>;
+  using rate_limit_type = policy_t<detail::option_kind::rate_limit, detail::defaults::rate_limit>;
+  using audit_type = policy_t<detail::option_kind::audit, detail::defaults::audit>;
+  using sign_up_type = policy_t<detail::option_kind::on_sign_up, detail::defaults::on_sign_up>;
+
+  /// aa::on_sign_up<aa::promote_in_place>: sign-up turns the guest's row into the user.
+  static constexpr bool promotes_in_place = std::is_same_v<sign_up_type, promote_in_place>;
+  /// Whether an aa::audit<Sink> is set: without one, no event is built.
+  static constexpr bool audited = !std::is_same_v<audit_type, no_audit>;
+  static constexpr bool rate_limited = !std::is_same_v<rate_limit_type, no_rate_limit>;
 
   /// Better Auth's disableDeleteAnonymousUser.
   static constexpr bool keeps_anonymous_user =
@@ -171,9 +239,12 @@ class anonymous_auth {
   anonymous_auth() : anonymous_auth(storage_config{}) {}
 
   /// Builds the storage from its config; stateful policies may follow in any order, each
-  /// replacing its default-constructed instance (e.g. aa::runtime_domain_email{"guest.app.com"}).
+  /// replacing its default-constructed instance (e.g. aa::runtime_domain_email{"guest.app.com"},
+  /// or the audit sink: aa::json_lines_file{"audit.jsonl"}).
   template <class... Policies>
-  explicit anonymous_auth(const storage_config& config, Policies&&... policies) : backend_(config) {
+  explicit anonymous_auth(const storage_config& config, Policies&&... policies)
+      // The sink is taken first, so it need not be default-constructible; assign_policy skips it.
+      : backend_(config), audit_(detail::take_or_default<audit_type>(std::forward<Policies>(policies)...)) {
     (assign_policy(std::forward<Policies>(policies)), ...);
   }
 
@@ -182,8 +253,14 @@ class anonymous_auth {
 
   // --- operations ------------------------------------------------------------------------------
 
-  /// POST /sign-in/anonymous: a new guest with a session.
+  /// POST /sign-in/anonymous: a new guest with a session. With aa::rate_limit, a request over
+  /// its budget is TOO_MANY_REQUESTS (429) with error::retry_after().
   result<signed_in<user_type>> sign_in_anonymous(const request_context& request) {
+    if (auto refusal = request_refusal(request)) return std::move(*refusal);
+    if constexpr (rate_limited) {
+      if (const auto wait = limiter_.acquire(request, clock_.now()))
+        return error(errors::too_many_requests).with_retry_after(std::chrono::ceil<std::chrono::seconds>(*wait));
+    }
     try {
       if (auto current = find_valid_session(request); current && current->second.is_anonymous)
         return errors::anonymous_users_cannot_sign_in_again_anonymously;
@@ -205,7 +282,7 @@ class anonymous_auth {
     guest.created_at = now;
     guest.updated_at = now;
     // Unlike Better Auth, a guest whose session cannot be created is not left behind.
-    return run_write<signed_in<user_type>>(errors::failed_to_create_user, [&](auto& tx) -> result<signed_in<user_type>> {
+    auto created = run_write<signed_in<user_type>>(errors::failed_to_create_user, [&](auto& tx) -> result<signed_in<user_type>> {
       tx.insert_user(guest);
       try {
         auto [token, record] = open_session(tx, guest.id, request, now);
@@ -214,6 +291,10 @@ class anonymous_auth {
         return errors::could_not_create_session;
       }
     });
+    if constexpr (audited) {
+      if (created) audit_(events::guest_created{now, guest.id, request.ip_address});
+    }
+    return created;
   }
 
   /// GET /get-session: the session and user a token belongs to, if it is valid and unexpired.
@@ -276,9 +357,13 @@ class anonymous_auth {
                                                                  guests.empty() ? std::string() : guests.back().id};
       });
       purged += deleted;
-      if (examined < batch_size) return purged;
+      if (examined < batch_size) break;
       after = std::move(last_id);
     }
+    if constexpr (audited) {
+      if (purged > 0) audit_(events::guests_purged{clock_.now(), cutoff, by, purged});
+    }
+    return purged;
   }
 
   /// Ends every session of a user (all devices): how many there were.
@@ -287,13 +372,17 @@ class anonymous_auth {
   }
 
   /// POST /sign-up/email. With a guest's session on the request, links the guest to the new
-  /// account: account, migrations and the guest's deletion commit together or not at all.
+  /// account: account, migrations and the guest's deletion commit together or not at all. With
+  /// aa::on_sign_up<aa::promote_in_place>, the guest's own row becomes the account instead.
   result<signed_in<user_type>> sign_up_email(const email_sign_up& body, const request_context& request) {
     if (body.email.size() > limits::max_email || !is_valid_email(body.email)) return errors::invalid_email;
-    if (!detail::valid_name(body.name)) return errors::invalid_name;
+    if (auto refusal = detail::name_refusal(body.name)) return std::move(*refusal);
+    if (auto refusal = detail::image_refusal(body.image)) return std::move(*refusal);
     const std::size_t length = utf16_length(body.password);
     if (length < limits::min_password) return errors::password_too_short;
     if (length > limits::max_password) return errors::password_too_long;
+    if (auto refusal = password_refusal(body.password)) return std::move(*refusal);
+    if (auto refusal = request_refusal(request)) return std::move(*refusal);
     const std::string email = to_lower_ascii(body.email);
 
     // Refuse a taken email before paying for the hash (Better Auth's order); checked again below.
@@ -315,12 +404,26 @@ class anonymous_auth {
     created.is_anonymous = false;
     created.created_at = now;
     created.updated_at = now;
-    return run_write<signed_in<user_type>>(errors::failed_to_create_user, [&](auto& tx) -> result<signed_in<user_type>> {
+    note_type note;
+    auto done = run_write<signed_in<user_type>>(errors::failed_to_create_user, [&](auto& tx) -> result<signed_in<user_type>> {
       if (tx.find_user_by_email(email)) return errors::user_already_exists_use_another_email;
+      if constexpr (promotes_in_place) {
+        if (auto guest = guest_of(tx, request, now)) {
+          user_type promoted = std::move(guest->second);
+          promoted.name = body.name;
+          promoted.email = email;
+          promoted.email_verified = false;
+          promoted.image = body.image;
+          return promote(tx, promoted, account{new_id(), promoted.id, credential_provider, promoted.id, password_hash, now, now},
+                         request, now, note);
+        }
+      }
       tx.insert_user(created);
       tx.insert_account(account{new_id(), created.id, credential_provider, created.id, password_hash, now, now});
-      return finish_sign_in(tx, created, request, now);
+      return finish_sign_in(tx, created, request, now, note);
     });
+    report_link(note, events::link_via::sign_up_email, done, now);
+    return done;
   }
 
   /// POST /sign-in/email. With a guest's session on the request, links the guest to the account.
@@ -328,6 +431,9 @@ class anonymous_auth {
     if (body.email.size() > limits::max_email || !is_valid_email(body.email)) return errors::invalid_email;
     // Better Auth sets no cap here; hashing megabytes of "password" is a denial of service.
     if (utf16_length(body.password) > limits::max_password) return errors::invalid_email_or_password;
+    // No stored password holds these, so the answer is the same as for a wrong password.
+    if (password_refusal(body.password)) return errors::invalid_email_or_password;
+    if (auto refusal = request_refusal(request)) return std::move(*refusal);
     const std::string email = to_lower_ascii(body.email);
     std::optional<std::pair<user_type, std::string>> found;
     try {
@@ -346,41 +452,66 @@ class anonymous_auth {
     if (!found || !matches) return errors::invalid_email_or_password;
 
     const timestamp now = clock_.now();
-    return run_write<signed_in<user_type>>(errors::failed_to_create_session_on_sign_in,
-                                           [&](auto& tx) -> result<signed_in<user_type>> {
+    note_type note;
+    auto done = run_write<signed_in<user_type>>(errors::failed_to_create_session_on_sign_in,
+                                                [&](auto& tx) -> result<signed_in<user_type>> {
       auto user = tx.find_user(found->first.id);
       // The user deleted, or the password changed, since it was checked.
       if (!user || credential_hash(tx, user->id) != found->second) return errors::invalid_email_or_password;
-      return finish_sign_in(tx, *user, request, now);
+      return finish_sign_in(tx, *user, request, now, note);
     });
+    report_link(note, events::link_via::sign_in_email, done, now);
+    return done;
   }
 
   /// A verified identity from an OAuth callback. Signs in the account that owns it, or the user
   /// with its email (only when both the provider and the user verified it), or creates a user.
-  /// With a guest's session on the request, links the guest to that account.
+  /// With a guest's session on the request, links the guest to that account; with
+  /// aa::on_sign_up<aa::promote_in_place>, a first social sign-in promotes the guest instead.
   result<signed_in<user_type>> sign_in_social(const social_profile& profile, const request_context& request) {
     if (profile.provider_id.empty() || profile.account_id.empty() || profile.provider_id == credential_provider)
       return errors::invalid_social_profile;
+    if (auto refusal = detail::text_refusal(profile.provider_id, "provider_id", limits::max_identifier))
+      return std::move(*refusal);
+    if (auto refusal = detail::text_refusal(profile.account_id, "account_id", limits::max_identifier))
+      return std::move(*refusal);
     if (profile.email.size() > limits::max_email || !is_valid_email(profile.email)) return errors::invalid_email;
-    if (!profile.name.empty() && !detail::valid_name(profile.name)) return errors::invalid_name;
+    if (!profile.name.empty())
+      if (auto refusal = detail::name_refusal(profile.name)) return std::move(*refusal);
+    if (auto refusal = detail::image_refusal(profile.image)) return std::move(*refusal);
+    if (auto refusal = request_refusal(request)) return std::move(*refusal);
     const std::string email = to_lower_ascii(profile.email);
+    // Providers may omit the name (Apple after the first consent): use the email's local part.
+    const std::string name = profile.name.empty() ? email.substr(0, email.find('@')) : profile.name;
     const timestamp now = clock_.now();
-    return run_write<signed_in<user_type>>(errors::failed_to_create_user, [&](auto& tx) -> result<signed_in<user_type>> {
+    note_type note;
+    auto done = run_write<signed_in<user_type>>(errors::failed_to_create_user, [&](auto& tx) -> result<signed_in<user_type>> {
       if (auto linked = tx.find_account(profile.provider_id, profile.account_id)) {
         auto user = tx.find_user(linked->user_id);
         if (!user) return errors::failed_to_create_user;
-        return finish_sign_in(tx, *user, request, now);
+        return finish_sign_in(tx, *user, request, now, note);
       }
       if (auto existing = tx.find_user_by_email(email)) {
         if (!profile.email_verified || !existing->email_verified || existing->is_anonymous)
           return errors::account_not_linked;
         tx.insert_account(account{new_id(), existing->id, profile.provider_id, profile.account_id, std::nullopt, now, now});
-        return finish_sign_in(tx, *existing, request, now);
+        return finish_sign_in(tx, *existing, request, now, note);
+      }
+      if constexpr (promotes_in_place) {
+        if (auto guest = guest_of(tx, request, now)) {
+          user_type promoted = std::move(guest->second);
+          promoted.name = name;
+          promoted.email = email;
+          promoted.email_verified = profile.email_verified;
+          promoted.image = profile.image;
+          return promote(tx, promoted,
+                         account{new_id(), promoted.id, profile.provider_id, profile.account_id, std::nullopt, now, now},
+                         request, now, note);
+        }
       }
       user_type created{};
       created.id = new_id();
-      // Providers may omit the name (Apple after the first consent): use the email's local part.
-      created.name = profile.name.empty() ? email.substr(0, email.find('@')) : profile.name;
+      created.name = name;
       created.email = email;
       created.email_verified = profile.email_verified;
       created.image = profile.image;
@@ -389,8 +520,10 @@ class anonymous_auth {
       created.updated_at = now;
       tx.insert_user(created);
       tx.insert_account(account{new_id(), created.id, profile.provider_id, profile.account_id, std::nullopt, now, now});
-      return finish_sign_in(tx, created, request, now);
+      return finish_sign_in(tx, created, request, now, note);
     });
+    report_link(note, events::link_via::sign_in_social, done, now);
+    return done;
   }
 
   /// POST /update-user: `edit(User&)` may change name, image and app fields. Changing the email
@@ -419,7 +552,7 @@ class anonymous_auth {
     const auto hash = request_hash(request);
     if (!hash) return errors::unauthorized;
     const timestamp now = clock_.now();
-    auto done = run_write<bool>(errors::failed_to_delete_anonymous_user, [&](auto& tx) -> result<bool> {
+    auto done = run_write<std::string>(errors::failed_to_delete_anonymous_user, [&](auto& tx) -> result<std::string> {
       auto current = valid_session_in(tx, *hash, now);
       if (!current) return errors::unauthorized;
       if constexpr (keeps_anonymous_user) return errors::delete_anonymous_user_disabled;
@@ -430,9 +563,10 @@ class anonymous_auth {
         return errors::failed_to_delete_anonymous_user_sessions;
       }
       delete_user_in(tx, current->second.id);
-      return true;
+      return std::move(current->second.id);
     });
     if (!done) return done.error();
+    if constexpr (audited) audit_(events::guest_deleted{now, std::move(*done)});
     return {};
   }
 
@@ -458,6 +592,8 @@ class anonymous_auth {
   backend_type& storage() noexcept { return backend_; }
 
  private:
+  using note_type = detail::link_note<audited, detail::list_size<typename link_type::migrators>::value>;
+
   // --- policies --------------------------------------------------------------------------------
   template <class P>
   void assign_policy(P&& p) {
@@ -467,6 +603,7 @@ class anonymous_auth {
     else if constexpr (std::is_same_v<T, hasher_type>) hasher_ = std::forward<P>(p);
     else if constexpr (std::is_same_v<T, clock_type>) clock_ = std::forward<P>(p);
     else if constexpr (std::is_same_v<T, random_type>) random_ = std::forward<P>(p);
+    else if constexpr (std::is_same_v<T, audit_type>) return;  // taken by the constructor
     else static_assert(detail::dependent_false_t<T>, "[anonauth.E103] a constructor argument is none of this auth's policy types");
   }
 
@@ -486,7 +623,7 @@ class anonymous_auth {
     generation_context ctx(random_, request);
     std::string name = naming_.generate(ctx);
     if (name.empty()) return std::string(default_guest_name.view());
-    if (!detail::valid_name(name)) return errors::invalid_name;
+    if (auto refusal = detail::name_refusal(name)) return std::move(*refusal);
     return name;
   }
 
@@ -503,8 +640,21 @@ class anonymous_auth {
     return dummy_hash_;
   }
 
+  // --- input rules -----------------------------------------------------------------------------
+  /// What a session stores of the request is stored as given, so it follows the text rules.
+  static std::optional<error> request_refusal(const request_context& request) {
+    if (auto refusal = detail::text_refusal(request.ip_address, "ip_address", limits::max_ip_address)) return refusal;
+    return detail::text_refusal(request.user_agent, "user_agent", limits::max_user_agent);
+  }
+
+  /// A password is hashed, never stored or shown: any character may be in it but NUL (which C
+  /// APIs would cut it at) and invalid UTF-8 (which no client can have typed).
+  static std::optional<error> password_refusal(std::string_view password) {
+    return detail::text_refusal(password, "password", std::string_view::npos, true);
+  }
+
   // --- sessions --------------------------------------------------------------------------------
-  static bool plausible_token(std::string_view token) { return !token.empty() && token.size() <= 512; }
+  static bool plausible_token(std::string_view token) { return !token.empty() && token.size() <= limits::max_token; }
 
   static std::optional<token_hash> request_hash(const request_context& request) {
     if (!request.session_token || !plausible_token(*request.session_token)) return std::nullopt;
@@ -559,28 +709,75 @@ class anonymous_auth {
     }
   }
 
+  /// The guest whose valid session the request carries, seen through `tx`.
+  template <class Tx>
+  static std::optional<std::pair<session, user_type>> guest_of(const Tx& tx, const request_context& request,
+                                                               timestamp now) {
+    const auto hash = request_hash(request);
+    if (!hash) return std::nullopt;
+    auto current = valid_session_in(tx, *hash, now);
+    if (!current || !current->second.is_anonymous) return std::nullopt;
+    return current;
+  }
+
   /// Opens the session of a successful sign-in and, when the request carries a guest's session,
   /// links the guest to `user`, all in the caller's transaction.
   template <class Tx>
-  result<signed_in<user_type>> finish_sign_in(Tx& tx, user_type user, const request_context& request, timestamp now) {
+  result<signed_in<user_type>> finish_sign_in(Tx& tx, user_type user, const request_context& request, timestamp now,
+                                              note_type& note) {
     auto [token, record] = open_session(tx, user.id, request, now);
-    if (const auto hash = request_hash(request)) {
-      if (auto guest = valid_session_in(tx, *hash, now); guest && guest->second.is_anonymous)
-        link(tx, *guest, user, request, now);
-    }
+    if (auto guest = guest_of(tx, request, now)) link(tx, *guest, user, request, now, note);
     return signed_in<user_type>{std::move(token), std::move(record.session), std::move(user)};
+  }
+
+  /// Turns the guest's row into the real user `promoted` (its id, with the new email, name and
+  /// credential), ends the guest's sessions and opens the user's: nothing moves.
+  template <class Tx>
+  result<signed_in<user_type>> promote(Tx& tx, user_type promoted, const account& credential,
+                                       const request_context& request, timestamp now, note_type& note) {
+    note.attempt(promoted.id, promoted.id, true);
+    promoted.is_anonymous = false;
+    promoted.updated_at = now;
+    // The guest's tokens must not grant the account: a shared device may still hold one.
+    tx.erase_sessions_of_user(promoted.id);
+    tx.update_user(promoted);
+    tx.insert_account(credential);
+    auto [token, record] = open_session(tx, promoted.id, request, now);
+    return signed_in<user_type>{std::move(token), std::move(record.session), std::move(promoted)};
+  }
+
+  /// Reports the outcome of a sign-in's link or promotion, if one was attempted, to the sink.
+  template <class T>
+  void report_link(const note_type& note, events::link_via via, const result<T>& outcome, timestamp now) {
+    if constexpr (audited) {
+      if (!note.attempted) return;
+      if (!outcome) {
+        audit_(events::link_failed{now, note.guest_id, note.user_id, via, std::string(outcome.error().code()),
+                                   std::string(outcome.error().message())});
+      } else if (note.promoted) {
+        audit_(events::guest_promoted{now, note.user_id, via});
+      } else {
+        audit_(events::guest_linked{now, note.guest_id, note.user_id, via, note.rows, note.guest_deleted});
+      }
+    } else {
+      (void)note;
+      (void)via;
+      (void)outcome;
+      (void)now;
+    }
   }
 
   /// Runs the link migrations and deletes the guest, unless the target is the guest itself or
   /// another guest (Better Auth's guards), or the guest is kept. Throws to abort the transaction.
   template <class Tx>
   void link(Tx& tx, const std::pair<session, user_type>& guest, user_type& target, const request_context& request,
-            timestamp now) {
+            timestamp now, note_type& note) {
     const user_type& anonymous = guest.second;
     if (anonymous.id == target.id || target.is_anonymous) return;
+    note.attempt(anonymous.id, target.id, false);
     const user_type before = target;
     try {
-      run_migrators(tx, guest, target, request, typename link_type::migrators{});
+      run_migrators(tx, guest, target, request, note, typename link_type::migrators{});
     } catch (const error_exception&) {
       throw;
     } catch (const storage_error&) {
@@ -593,23 +790,39 @@ class anonymous_auth {
       tx.update_user(target);
     }
     if constexpr (!keeps_anonymous_user) delete_user_in(tx, anonymous.id);
+    if constexpr (audited) note.guest_deleted = !keeps_anonymous_user;
   }
 
   template <class Tx, class... Migs>
   void run_migrators(Tx& tx, const std::pair<session, user_type>& guest, user_type& target,
-                     const request_context& request, detail::type_list<Migs...>) {
-    (run_migrator<Migs>(tx, guest, target, request), ...);
+                     const request_context& request, note_type& note, detail::type_list<Migs...>) {
+    [[maybe_unused]] std::size_t i = 0;
+    (
+        [&] {
+          auto rows = run_migrator<Migs>(tx, guest, target, request);
+          if constexpr (audited) {
+            note.rows[i] = detail::describe_migrator<schema_type, Migs>();
+            note.rows[i].rows = rows;
+          } else {
+            (void)rows;
+            (void)note;
+          }
+          ++i;
+        }(),
+        ...);
   }
 
+  /// What the migrator moved (rows or fields), or nothing for a custom migrator.
   template <class Mig, class Tx>
-  void run_migrator(Tx& tx, const std::pair<session, user_type>& guest, user_type& target,
-                    const request_context& request) {
+  std::optional<std::size_t> run_migrator(Tx& tx, const std::pair<session, user_type>& guest, user_type& target,
+                                          const request_context& request) {
     if constexpr (Mig::kind == detail::migrator_kind::custom) {
       link_context<user_type, Tx> ctx(tx, guest.second, guest.first, target, request);
       typename Mig::function_type migrator{};
       migrator(ctx);
+      return std::nullopt;
     } else {
-      (void)Mig::run(tx, guest.second, target);
+      return Mig::run(tx, guest.second, target);
     }
   }
 
@@ -633,6 +846,8 @@ class anonymous_auth {
   }
 
   backend_type backend_;
+  [[no_unique_address]] audit_type audit_;
+  [[no_unique_address]] rate_limit_type limiter_{};
   [[no_unique_address]] email_type email_{};
   [[no_unique_address]] naming_type naming_{};
   [[no_unique_address]] hasher_type hasher_{};

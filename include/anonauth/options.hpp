@@ -9,17 +9,22 @@
 //       aa::clock<aa::system_clock>,                   // default
 //       aa::random<aa::sodium_random>,                 // default
 //       aa::sessions<aa::better_auth_sessions>,        // default: 7 days, extended daily on use
+//       aa::rate_limit<aa::per_ip<10, std::chrono::minutes>>,  // default aa::no_rate_limit
+//       aa::audit<aa::json_lines_file>,                // default aa::no_audit
+//       aa::on_sign_up<aa::promote_in_place>,          // default aa::create_and_migrate
 //       aa::keep_anonymous_user>                       // Better Auth's disableDeleteAnonymousUser
 //
 // An argument that is not an option is E101, an option given twice E102, a policy that does not
-// model its concept E110-E118.
+// model its concept E110-E122.
 #pragma once
 
+#include <anonauth/audit/events.hpp>
 #include <anonauth/crypto/sodium.hpp>
 #include <anonauth/diag/errors.hpp>
 #include <anonauth/migrate/migrators.hpp>
 #include <anonauth/policy/crypto.hpp>
 #include <anonauth/policy/generation.hpp>
+#include <anonauth/policy/rate_limit.hpp>
 #include <anonauth/policy/storage.hpp>
 
 #include <type_traits>
@@ -29,7 +34,10 @@ namespace anonauth {
 class memory_storage;
 
 namespace detail {
-enum class option_kind { storage, email, naming, link, password_hasher, clock, random, sessions, keep_anonymous_user };
+enum class option_kind {
+  storage, email, naming, link, password_hasher, clock, random, sessions, rate_limit, audit, on_sign_up,
+  keep_anonymous_user
+};
 
 template <option_kind Kind, class Policy>
 struct option_base {
@@ -54,6 +62,22 @@ template <class R>
 struct random : detail::option_base<detail::option_kind::random, R> {};
 template <class P>
 struct sessions : detail::option_base<detail::option_kind::sessions, P> {};
+/// Limits anonymous sign-ins, e.g. aa::per_ip<10, std::chrono::minutes>; refusals are
+/// TOO_MANY_REQUESTS (429) with error::retry_after().
+template <class P>
+struct rate_limit : detail::option_base<detail::option_kind::rate_limit, P> {};
+/// Reports guest lifecycle events (anonauth/audit/events.hpp) to a sink, e.g. aa::json_lines_file.
+template <class S>
+struct audit : detail::option_base<detail::option_kind::audit, S> {};
+/// What signing up (by email, or a first social sign-in) does to the guest making it.
+template <class M>
+struct on_sign_up : detail::option_base<detail::option_kind::on_sign_up, M> {};
+/// Better Auth's behaviour: a new user is created, the link migrations move the guest's data to
+/// it, and the guest is deleted.
+struct create_and_migrate {};
+/// The guest's own row becomes the real user (same id, is_anonymous false, the email, name and
+/// credential given): nothing needs moving. Signing in to an existing account still migrates.
+struct promote_in_place {};
 /// Keep the guest after linking, and refuse delete-anonymous-user (DELETE_ANONYMOUS_USER_DISABLED).
 struct keep_anonymous_user : detail::option_base<detail::option_kind::keep_anonymous_user, void> {};
 

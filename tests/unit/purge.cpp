@@ -2,9 +2,7 @@
 // Run on the memory storage and on SQLite (a file).
 #include "catch.hpp"
 #include "fixtures.hpp"
-#include "test_files.hpp"
-
-#include <anonauth/storage/sqlite/sqlite.hpp>
+#include "storages.hpp"
 
 #include <chrono>
 #include <string>
@@ -28,23 +26,11 @@ template <class Storage>
 using purge_auth = aa::anonymous_auth<purge_schema, aa::storage<Storage>, aa::link<purge_link>, aa::clock<manual_clock>,
                                       aa::password_hasher<fast_hasher>>;
 
-template <class Storage>
-typename Storage::config config_for() {
-  return {};
-}
-template <>
-aa::sqlite_config config_for<aa::sqlite_storage>() {
-  static int next = 0;
-  aa::sqlite_config config;
-  config.path = test_files::unique_path("purge-" + std::to_string(++next) + ".db");
-  return config;
-}
-
 }  // namespace
 
-TEMPLATE_TEST_CASE("purge.removes_stale_guests_and_nothing_else", "[purge]", aa::memory_storage, aa::sqlite_storage) {
+TEMPLATE_TEST_CASE("purge.removes_stale_guests_and_nothing_else", "[purge]", ANONAUTH_TEST_STORAGES) {
   manual_clock clock;
-  purge_auth<TestType> auth{config_for<TestType>(), clock};
+  purge_auth<TestType> auth{storages::fresh_config<TestType>("purge"), clock};
 
   // Day 0: three guests with carts and audit rows, and a real user.
   std::vector<aa::signed_in<user>> old_guests;
@@ -81,10 +67,10 @@ TEMPLATE_TEST_CASE("purge.removes_stale_guests_and_nothing_else", "[purge]", aa:
   CHECK(auth.purge_anonymous_users(cutoff) == 0);   // idempotent
 }
 
-TEMPLATE_TEST_CASE("purge.last_seen_keeps_guests_active_after_the_cutoff", "[purge]", aa::memory_storage,
-                   aa::sqlite_storage) {
+TEMPLATE_TEST_CASE("purge.last_seen_keeps_guests_active_after_the_cutoff", "[purge]",
+                   ANONAUTH_TEST_STORAGES) {
   manual_clock clock;
-  purge_auth<TestType> auth{config_for<TestType>(), clock};
+  purge_auth<TestType> auth{storages::fresh_config<TestType>("purge"), clock};
   auto idle = auth.sign_in_anonymous(no_session());
   auto active = auth.sign_in_anonymous(no_session());
   REQUIRE(idle);
@@ -102,9 +88,9 @@ TEMPLATE_TEST_CASE("purge.last_seen_keeps_guests_active_after_the_cutoff", "[pur
   CHECK_FALSE(auth.find_user(active->user.id));
 }
 
-TEMPLATE_TEST_CASE("purge.works_in_bounded_batches", "[purge]", aa::memory_storage, aa::sqlite_storage) {
+TEMPLATE_TEST_CASE("purge.works_in_bounded_batches", "[purge]", ANONAUTH_TEST_STORAGES) {
   manual_clock clock;
-  purge_auth<TestType> auth{config_for<TestType>(), clock};
+  purge_auth<TestType> auth{storages::fresh_config<TestType>("purge"), clock};
   std::vector<std::string> kept;
   for (int i = 0; i < 7; ++i) {
     auto g = auth.sign_in_anonymous(no_session());

@@ -4,7 +4,9 @@
 // so an HTTP layer can send `{"code": ..., "message": ...}` with `status()` unchanged.
 #pragma once
 
+#include <chrono>
 #include <exception>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -30,6 +32,14 @@ class error {
   [[nodiscard]] std::string_view message() const noexcept { return message_; }
   [[nodiscard]] int status() const noexcept { return status_; }
 
+  /// For TOO_MANY_REQUESTS: how long until a retry can succeed, whole seconds rounded up (the
+  /// value of a Retry-After header).
+  [[nodiscard]] std::optional<std::chrono::seconds> retry_after() const noexcept { return retry_after_; }
+  [[nodiscard]] error with_retry_after(std::chrono::seconds wait) && {
+    retry_after_ = wait;
+    return std::move(*this);
+  }
+
   [[nodiscard]] bool is(const error_code& kind) const noexcept { return code_ == kind.code; }
   friend bool operator==(const error& e, const error_code& kind) noexcept { return e.is(kind); }
 
@@ -41,6 +51,7 @@ class error {
   std::string code_;
   std::string message_;
   int status_;
+  std::optional<std::chrono::seconds> retry_after_;
 };
 
 /// Thrown by `result::value()` on an error, and thrown by a custom migrator to answer with a
@@ -94,6 +105,12 @@ inline constexpr error_code no_fields_to_update{"NO_FIELDS_TO_UPDATE", "No field
 // anonauth
 inline constexpr error_code link_migration_failed{"LINK_MIGRATION_FAILED", "Linking the anonymous user failed; nothing was changed", 500};
 inline constexpr error_code invalid_name{"INVALID_NAME", "Name must be 1 to 256 characters", 400};
+/// Text from outside that breaks the rules of core/validate.hpp (too long, NUL, invalid UTF-8,
+/// control characters); the message names the field and the fault.
+inline constexpr error_code invalid_input{"INVALID_INPUT", "Invalid input", 400};
+/// Refused by aa::rate_limit; error::retry_after() tells when to retry. Better Auth's rate
+/// limiter answers 429 with this message.
+inline constexpr error_code too_many_requests{"TOO_MANY_REQUESTS", "Too many requests. Please try again later.", 429};
 inline constexpr error_code invalid_social_profile{"INVALID_SOCIAL_PROFILE", "Social profile needs a provider id, an account id and a valid email", 400};
 }  // namespace errors
 

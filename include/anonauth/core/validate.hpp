@@ -62,12 +62,83 @@ constexpr std::size_t utf16_length(std::string_view s) noexcept {
   return units;
 }
 
-/// Limits of the library's own input rules.
+/// Limits of the library's own input rules, in bytes unless said otherwise.
 struct limits {
-  static constexpr std::size_t min_password = 8;    // Better Auth's minPasswordLength
-  static constexpr std::size_t max_password = 128;  // Better Auth's maxPasswordLength
-  static constexpr std::size_t max_name = 256;      // bytes
+  static constexpr std::size_t min_password = 8;    // Better Auth's minPasswordLength (UTF-16 units)
+  static constexpr std::size_t max_password = 128;  // Better Auth's maxPasswordLength (UTF-16 units)
+  static constexpr std::size_t max_name = 256;
   static constexpr std::size_t max_email = 254;     // RFC 5321 path limit
+  static constexpr std::size_t max_image = 2048;    // a URL
+  static constexpr std::size_t max_identifier = 255;  // social provider and account ids
+  static constexpr std::size_t max_ip_address = 64;   // IPv6 with a zone id fits
+  static constexpr std::size_t max_user_agent = 1024;
+  static constexpr std::size_t max_text_field = 65536;  // an application's text field of the user row
+  static constexpr std::size_t max_token = 512;         // a presented session token
 };
+
+/// Whether `s` is well-formed UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
+constexpr bool is_valid_utf8(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (b >= 0xC2 && b <= 0xDF) len = 2;
+    else if (b >= 0xE0 && b <= 0xEF) {
+      len = 3;
+      if (b == 0xE0) lo = 0xA0;       // overlong
+      else if (b == 0xED) hi = 0x9F;  // surrogates
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      len = 4;
+      if (b == 0xF0) lo = 0x90;       // overlong
+      else if (b == 0xF4) hi = 0x8F;  // above U+10FFFF
+    } else {
+      return false;  // a continuation byte, C0/C1 (overlong) or F5-FF
+    }
+    if (i + len > s.size()) return false;
+    const auto second = static_cast<unsigned char>(s[i + 1]);
+    if (second < lo || second > hi) return false;
+    for (std::size_t k = 2; k < len; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += len;
+  }
+  return true;
+}
+
+/// What is wrong with a piece of outside text, if anything.
+enum class text_fault { none, too_long, nul, invalid_utf8, control };
+
+/// Checks text from outside against the rules every stored string follows: at most `max_bytes`,
+/// no NUL byte, well-formed UTF-8 and no control character (C0, DEL, C1). With `allow_control` set, only NUL is refused among them (free text such as a
+/// bio may hold tabs and line breaks).
+constexpr text_fault check_text(std::string_view s, std::size_t max_bytes, bool allow_control = false) noexcept {
+  if (s.size() > max_bytes) return text_fault::too_long;
+  if (s.find('\0') != std::string_view::npos) return text_fault::nul;
+  if (!is_valid_utf8(s)) return text_fault::invalid_utf8;
+  if (allow_control) return text_fault::none;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x20 || b == 0x7F) return text_fault::control;
+    // C1 controls, U+0080-U+009F, are C2 80 - C2 9F in UTF-8.
+    if (b == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F) return text_fault::control;
+  }
+  return text_fault::none;
+}
+
+/// "<field> is longer than N bytes", "<field> contains a NUL byte"...: the message of a refusal.
+inline std::string describe(text_fault fault, std::string_view field, std::size_t max_bytes) {
+  std::string m(field);
+  switch (fault) {
+    case text_fault::none: return m + " is valid";
+    case text_fault::too_long: return m + " is longer than " + std::to_string(max_bytes) + " bytes";
+    case text_fault::nul: return m + " contains a NUL byte";
+    case text_fault::invalid_utf8: return m + " is not valid UTF-8";
+    case text_fault::control: return m + " contains a control character";
+  }
+  return m;
+}
 
 }  // namespace anonauth

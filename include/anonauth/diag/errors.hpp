@@ -267,6 +267,31 @@ struct not_a_session_policy : failure {
   }
 };
 template <class T>
+struct not_a_rate_limit_policy : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<T>,
+                  "[anonauth.E119] the type given to aa::rate_limit<> does not model anonauth::rate_limit_policy: it "
+                  "needs a default constructor and acquire(const aa::request_context&, aa::timestamp) -> "
+                  "std::optional<std::chrono::milliseconds>");
+  }
+};
+template <class T>
+struct not_an_audit_sink : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<T>,
+                  "[anonauth.E121] the type given to aa::audit<> does not model anonauth::audit_sink: it needs to be "
+                  "move-constructible and callable with every event of anonauth/audit/events.hpp");
+  }
+};
+template <class T>
+struct not_a_sign_up_mode : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<T>,
+                  "[anonauth.E122] aa::on_sign_up<> takes aa::create_and_migrate (the default) or "
+                  "aa::promote_in_place");
+  }
+};
+template <class T>
 struct not_a_custom_migrator : failure {
   static constexpr void fire() {
     static_assert(dependent_false_t<T>,

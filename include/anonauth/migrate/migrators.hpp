@@ -15,6 +15,7 @@
 #pragma once
 
 #include <anonauth/detail/meta.hpp>
+#include <anonauth/schema/core_fields.hpp>
 
 #include <cstddef>
 #include <optional>
@@ -36,13 +37,6 @@ inline std::string_view trim(std::string_view s) {
   if (first == std::string_view::npos) return {};
   return s.substr(first, s.find_last_not_of(space) - first + 1);
 }
-
-template <class T>
-inline constexpr bool is_text_field_v =
-    std::is_same_v<T, std::string> || std::is_same_v<T, std::optional<std::string>>;
-
-inline std::string_view text_of(const std::string& s) { return s; }
-inline std::string_view text_of(const std::optional<std::string>& s) { return s ? std::string_view(*s) : std::string_view{}; }
 
 template <class T>
 bool has_value(const T& v) {

@@ -1,22 +1,59 @@
-// anonauth/schema/core_fields.hpp: the rule for edits of a user row, shared by update_user and
-// a migrator's ctx.update_user.
+// anonauth/schema/core_fields.hpp: the rules for the text of a user row, shared by the operations,
+// update_user and a migrator's ctx.update_user.
 #pragma once
 
 #include <anonauth/core/error.hpp>
 #include <anonauth/core/validate.hpp>
 
+#include <boost/hana/accessors.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/pair.hpp>
+#include <boost/hana/string.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace anonauth::detail {
 
-/// Whether `name` is acceptable as a user's name: 1 to limits::max_name bytes.
-inline bool valid_name(std::string_view name) noexcept { return !name.empty() && name.size() <= limits::max_name; }
+template <class T>
+inline constexpr bool is_text_field_v =
+    std::is_same_v<T, std::string> || std::is_same_v<T, std::optional<std::string>>;
+
+inline std::string_view text_of(const std::string& s) { return s; }
+inline std::string_view text_of(const std::optional<std::string>& s) { return s ? std::string_view(*s) : std::string_view{}; }
+
+inline error invalid_input(text_fault fault, std::string_view field, std::size_t max_bytes) {
+  return error(std::string(errors::invalid_input.code), describe(fault, field, max_bytes), errors::invalid_input.status);
+}
+
+/// Why `name` is not acceptable as a user's name, if it is not: INVALID_NAME when empty or
+/// longer than limits::max_name, INVALID_INPUT when it holds NUL, invalid UTF-8 or controls.
+inline std::optional<error> name_refusal(std::string_view name) {
+  if (name.empty() || name.size() > limits::max_name) return error(errors::invalid_name);
+  if (const auto fault = check_text(name, limits::max_name); fault != text_fault::none)
+    return invalid_input(fault, "name", limits::max_name);
+  return std::nullopt;
+}
+
+/// Why a text from outside is not acceptable for `field`, if it is not (INVALID_INPUT).
+inline std::optional<error> text_refusal(std::string_view text, std::string_view field, std::size_t max_bytes,
+                                         bool allow_control = false) {
+  if (const auto fault = check_text(text, max_bytes, allow_control); fault != text_fault::none)
+    return invalid_input(fault, field, max_bytes);
+  return std::nullopt;
+}
+
+inline std::optional<error> image_refusal(const std::optional<std::string>& image) {
+  return image ? text_refusal(*image, "image", limits::max_image) : std::nullopt;
+}
 
 /// Why `after` is not an acceptable edit of `before`, if it is not: a changed email is
 /// EMAIL_CAN_NOT_BE_UPDATED, another changed core field but name and image FIELD_NOT_ALLOWED
-/// ("<field> is not allowed to be set", Better Auth's message), a bad new name INVALID_NAME.
+/// ("<field> is not allowed to be set", Better Auth's message), a bad new name INVALID_NAME, a
+/// changed text field breaking core/validate.hpp's rules INVALID_INPUT (application fields may
+/// hold line breaks and tabs, up to limits::max_text_field bytes).
 template <class User>
 std::optional<error> edit_refusal(const User& before, const User& after) {
   if (before.email != after.email) return error(errors::email_can_not_be_updated);
@@ -29,8 +66,21 @@ std::optional<error> edit_refusal(const User& before, const User& after) {
   if (before.is_anonymous != after.is_anonymous) return refuse("is_anonymous");
   if (before.created_at != after.created_at) return refuse("created_at");
   if (before.updated_at != after.updated_at) return refuse("updated_at");
-  if (before.name != after.name && !valid_name(after.name)) return error(errors::invalid_name);
-  return std::nullopt;
+  if (before.name != after.name)
+    if (auto refusal = name_refusal(after.name)) return refusal;
+  std::optional<error> refusal;
+  boost::hana::for_each(boost::hana::accessors<User>(), [&](auto pair) {
+    const auto& field = boost::hana::second(pair);
+    using value = std::decay_t<decltype(field(after))>;
+    if constexpr (is_text_field_v<value>) {
+      if (refusal || field(after) == field(before)) return;
+      const std::string_view name = boost::hana::to<const char*>(boost::hana::first(pair));
+      if (name == "name") return;
+      if (name == "image") refusal = text_refusal(text_of(field(after)), name, limits::max_image);
+      else refusal = text_refusal(text_of(field(after)), name, limits::max_text_field, true);
+    }
+  });
+  return refusal;
 }
 
 }  // namespace anonauth::detail
