@@ -557,7 +557,8 @@ class memory_storage::backend {
     template <class Mutate, class Undo>
     void apply(Mutate&& mutate, Undo&& undo) {
       std::function<void()> step(std::forward<Undo>(undo));  // may throw: nothing changed yet
-      undo_.reserve(undo_.size() + 1);                       // likewise
+      // Likewise. Grown geometrically: reserve(size + 1) would copy the whole log on every change.
+      if (undo_.size() == undo_.capacity()) undo_.reserve(std::max<std::size_t>(16, 2 * undo_.capacity()));
       try {
         std::forward<Mutate>(mutate)();
       } catch (...) {
