@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test of anonauth:
 #   1. for each compiler: configure build/<compiler>, build everything, ctest
-#      (unit, conformance, compile-fail, headers, packaging, examples);
+#      (unit, conformance, compile-fail, headers, packaging, examples). GCC builds
+#      plain; Clang builds with AddressSanitizer and UndefinedBehaviorSanitizer
+#      (-DANONAUTH_SANITIZE=address,undefined: tests, examples and benchmarks), so
+#      a memory error, a leak or undefined behaviour fails its test;
 #   2. a ThreadSanitizer build (clang++) of the unit tests, running the tests
-#      whose name contains "concurrency".
+#      whose name contains "concurrency";
+#   3. the libFuzzer harnesses of fuzz/ (scripts/fuzz.sh: build/fuzz, each target
+#      ANONAUTH_FUZZ_SECONDS on a copy of its seed corpus).
 # Stops at the first failure and prints one summary line per job.
 #
 # Environment:
@@ -11,6 +16,8 @@
 #   ANONAUTH_BUILD_TYPE  build type for every compiler job (default: Debug for
 #                        GCC, RelWithDebInfo for Clang: one build of each kind)
 #   ANONAUTH_SKIP_TSAN=1 skip the ThreadSanitizer job
+#   ANONAUTH_SKIP_FUZZ=1 skip the fuzz job
+#   ANONAUTH_FUZZ_SECONDS seconds per fuzz target (default: 20)
 #   ANONAUTH_JOBS        parallel build/test jobs (default: nproc)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -44,29 +51,47 @@ begin() {
   echo "== $current =="
 }
 
+# pass <what ran>: records the job as passed.
+pass() {
+  summary+=("PASS  $current: $1 ($((SECONDS - started))s)")
+  current=""
+}
+
 # end <ctest log>: records the job as passed, with the test count from the log.
 end() {
   local count
   count=$(grep -Eo 'tests failed out of [0-9]+' "$1" | grep -Eo '[0-9]+$' | tail -n1 || true)
-  summary+=("PASS  $current: ${count:-0} tests ($((SECONDS - started))s)")
-  current=""
+  pass "${count:-0} tests"
 }
 
 for cxx in "${compilers[@]}"; do
   name=$(basename "$cxx")
   build=build/$name
+  sanitize=""
+  label=""
   case $name in
-    clang*) type=${ANONAUTH_BUILD_TYPE:-RelWithDebInfo} ;;
-    *)      type=${ANONAUTH_BUILD_TYPE:-Debug} ;;
+    clang*)
+      type=${ANONAUTH_BUILD_TYPE:-RelWithDebInfo}
+      sanitize=address,undefined
+      label=" ASan+UBSan"
+      ;;
+    *) type=${ANONAUTH_BUILD_TYPE:-Debug} ;;
   esac
-  begin "$name $type"
+  begin "$name $type$label"
   cmake -S . -B "$build" -G Ninja \
     -DCMAKE_BUILD_TYPE="$type" \
     -DCMAKE_CXX_COMPILER="$cxx" \
-    -DANONAUTH_SANITIZE= \
+    -DANONAUTH_SANITIZE="$sanitize" \
     -DANONAUTH_BENCHMARKS=ON   # built, never run here: they must not rot
   cmake --build "$build" -j "$jobs"
-  ctest --test-dir "$build" --output-on-failure -j "$jobs" 2>&1 | tee "$build/ctest.log"
+  sanitizer_env=()
+  if [[ -n $sanitize ]]; then
+    sanitizer_env=(
+      "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+      "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+    )
+  fi
+  env "${sanitizer_env[@]}" ctest --test-dir "$build" --output-on-failure -j "$jobs" 2>&1 | tee "$build/ctest.log"
   end "$build/ctest.log"
 done
 
@@ -85,4 +110,15 @@ if [[ ${ANONAUTH_SKIP_TSAN:-0} != 1 ]]; then
     ctest --test-dir "$build" -R concurrency --no-tests=error --output-on-failure -j "$jobs" 2>&1 |
     tee "$build/ctest.log"
   end "$build/ctest.log"
+fi
+
+if [[ ${ANONAUTH_SKIP_FUZZ:-0} != 1 ]]; then
+  seconds=${ANONAUTH_FUZZ_SECONDS:-20}
+  begin "clang++ libFuzzer ASan+UBSan (${seconds}s per target)"
+  mkdir -p build
+  ANONAUTH_FUZZ_SECONDS=$seconds ANONAUTH_JOBS=$jobs scripts/fuzz.sh 2>&1 | tee build/fuzz.log
+  # fuzz.sh ends with one "PASS  <target>: <n> executions in <s>s" line per target.
+  pass "$(awk '/^== anonauth fuzz summary ==/ { seen = 1; next }
+               seen && /^PASS / { targets++; executions += $3 }
+               END { printf "%d targets, %d executions", targets, executions }' build/fuzz.log)"
 fi
