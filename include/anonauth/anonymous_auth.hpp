@@ -378,10 +378,10 @@ class anonymous_auth {
     if (body.email.size() > limits::max_email || !is_valid_email(body.email)) return errors::invalid_email;
     if (auto refusal = detail::name_refusal(body.name)) return std::move(*refusal);
     if (auto refusal = detail::image_refusal(body.image)) return std::move(*refusal);
+    if (auto refusal = password_refusal(body.password)) return std::move(*refusal);  // before its length means anything
     const std::size_t length = utf16_length(body.password);
     if (length < limits::min_password) return errors::password_too_short;
     if (length > limits::max_password) return errors::password_too_long;
-    if (auto refusal = password_refusal(body.password)) return std::move(*refusal);
     if (auto refusal = request_refusal(request)) return std::move(*refusal);
     const std::string email = to_lower_ascii(body.email);
 

@@ -110,6 +110,9 @@ TEST_CASE("primitives.utf16_length_counts_like_javascript", "[validate]") {
   CHECK(aa::utf16_length("\xE2\x82\xAC") == 1);                 // "€"
   CHECK(aa::utf16_length("\xF0\x9F\x98\x80\xF0\x9F\x98\x80") == 4);  // two emoji, surrogate pairs
   CHECK(aa::utf16_length("\xFF\xFE") == 2);                     // invalid bytes count one each
+  CHECK(aa::utf16_length("\xC3" "A") == 2);                      // a lead byte without its continuation
+  CHECK(aa::utf16_length("\xE0\x80\x80") == 3);                 // overlong: three invalid bytes
+  CHECK(aa::utf16_length("\xF0" "abc") == 4);
 }
 
 TEST_CASE("primitives.random_strings_are_unbiased", "[crypto]") {

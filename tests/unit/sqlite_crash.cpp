@@ -339,8 +339,8 @@ struct child_guard {
 
 /// Kills a child at a random time 5-60 ms into its work (after it opened the file), and checks
 /// the file after each kill: `rounds` times, then on (for at most 20 s in all) while fewer than
-/// `min_progressing_rounds` rounds committed anything or no kill left a guest behind (a loaded
-/// machine gives the child little time).
+/// `min_progressing_rounds` rounds committed anything, no kill left a guest behind or no link
+/// committed (a loaded machine gives the child little time).
 void kill_at_random_times(aa::sqlite_synchronous synchronous, const std::string& name, std::size_t rounds,
                           std::size_t min_progressing_rounds) {
   const std::string path = test_files::unique_path(name + ".db");
@@ -354,7 +354,11 @@ void kill_at_random_times(aa::sqlite_synchronous synchronous, const std::string&
   std::size_t progressing = 0, mid_link = 0, mid_fill = 0, round = 0;
   const auto started = std::chrono::steady_clock::now();
   const auto budget = std::chrono::seconds{20};
-  auto enough = [&] { return progressing >= min_progressing_rounds && mid_link + mid_fill >= 1; };
+  // A slow child (sanitizers, a loaded machine) may be killed before its first link commits
+  // for many rounds: keep going until one has, as the checks below need.
+  auto enough = [&] {
+    return progressing >= min_progressing_rounds && mid_link + mid_fill >= 1 && before.real_users >= 1;
+  };
   for (; round < rounds || (!enough() && std::chrono::steady_clock::now() - started < budget); ++round) {
     INFO("round " << round);
     int ready[2];

@@ -1,6 +1,7 @@
 // anonauth/core/validate.hpp: input rules shared by every operation.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -48,20 +49,6 @@ inline std::string to_lower_ascii(std::string_view s) {
   return out;
 }
 
-/// The length JavaScript's `string.length` gives a UTF-8 string: UTF-16 code units. Better
-/// Auth's password limits (8 to 128) count these. Bytes that are not valid UTF-8 count one each.
-constexpr std::size_t utf16_length(std::string_view s) noexcept {
-  std::size_t units = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    std::size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 1;
-    if (i + len > s.size()) len = 1;
-    units += len == 4 ? 2 : 1;
-    i += len;
-  }
-  return units;
-}
-
 /// Limits of the library's own input rules, in bytes unless said otherwise.
 struct limits {
   static constexpr std::size_t min_password = 8;    // Better Auth's minPasswordLength (UTF-16 units)
@@ -76,36 +63,53 @@ struct limits {
   static constexpr std::size_t max_token = 512;         // a presented session token
 };
 
-/// Whether `s` is well-formed UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
+/// The length of the well-formed UTF-8 sequence at `s[i]` (1 to 4), or 0 if none starts there:
+/// no overlong forms, no surrogates, nothing above U+10FFFF.
+constexpr std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
+  const auto b = static_cast<unsigned char>(s[i]);
+  if (b < 0x80) return 1;
+  std::size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+  if (b >= 0xC2 && b <= 0xDF) len = 2;
+  else if (b >= 0xE0 && b <= 0xEF) {
+    len = 3;
+    if (b == 0xE0) lo = 0xA0;       // overlong
+    else if (b == 0xED) hi = 0x9F;  // surrogates
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    len = 4;
+    if (b == 0xF0) lo = 0x90;       // overlong
+    else if (b == 0xF4) hi = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;  // a continuation byte, C0/C1 (overlong) or F5-FF
+  }
+  if (i + len > s.size()) return 0;
+  const auto second = static_cast<unsigned char>(s[i + 1]);
+  if (second < lo || second > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  return len;
+}
+
+/// Whether `s` is well-formed UTF-8.
 constexpr bool is_valid_utf8(std::string_view s) noexcept {
   for (std::size_t i = 0; i < s.size();) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if (b < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-    if (b >= 0xC2 && b <= 0xDF) len = 2;
-    else if (b >= 0xE0 && b <= 0xEF) {
-      len = 3;
-      if (b == 0xE0) lo = 0xA0;       // overlong
-      else if (b == 0xED) hi = 0x9F;  // surrogates
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      len = 4;
-      if (b == 0xF0) lo = 0x90;       // overlong
-      else if (b == 0xF4) hi = 0x8F;  // above U+10FFFF
-    } else {
-      return false;  // a continuation byte, C0/C1 (overlong) or F5-FF
-    }
-    if (i + len > s.size()) return false;
-    const auto second = static_cast<unsigned char>(s[i + 1]);
-    if (second < lo || second > hi) return false;
-    for (std::size_t k = 2; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    const std::size_t len = utf8_sequence_length(s, i);
+    if (len == 0) return false;
     i += len;
   }
   return true;
+}
+
+/// The length JavaScript's `string.length` gives a UTF-8 string: UTF-16 code units. Better
+/// Auth's password limits (8 to 128) count these. Bytes that are not valid UTF-8 count one each.
+constexpr std::size_t utf16_length(std::string_view s) noexcept {
+  std::size_t units = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t len = std::max<std::size_t>(1, utf8_sequence_length(s, i));
+    units += len == 4 ? 2 : 1;
+    i += len;
+  }
+  return units;
 }
 
 /// What is wrong with a piece of outside text, if anything.
