@@ -84,6 +84,8 @@ class index {
     auto& target = map_[std::string(value)];
     target.insert(ids.begin(), ids.end());
   }
+  /// Files `ids` under `value`, which holds none: the set moves, no id is copied.
+  void put(std::string_view value, string_set&& ids) { map_.insert_or_assign(std::string(value), std::move(ids)); }
 
  private:
   string_map<string_set> map_;
@@ -511,6 +513,29 @@ class memory_storage::backend {
       constexpr std::size_t idx = store_t::template index_of<Member>();
       static_assert(idx < store_t::index_count, "[anonauth.E002] reassign needs a declared user reference");
       if (from == to || st.indexes[idx].ids(from) == nullptr) return 0;
+      if (st.indexes[idx].ids(to) == nullptr) {
+        // The usual link: the new user has no rows yet, so the index's set of ids moves whole
+        // instead of being copied. Undone, `to` holds exactly the moved ids again (later changes
+        // are undone first); `held` keeps them while the mutation runs, should it fail half-way.
+        auto held = std::make_shared<detail::memory::string_set>();
+        std::size_t count = 0;
+        apply(
+            [&] {
+              *held = st.indexes[idx].take(from);
+              count = held->size();
+              const std::string target(to);
+              for (const auto& id : *held) st.rows.at(id).*Member = target;
+              st.indexes[idx].put(to, std::move(*held));
+              held->clear();
+            },
+            [&st, held, f = std::string(from), t = std::string(to)] {
+              auto ids = st.indexes[idx].take(t);
+              ids.merge(*held);
+              for (const auto& id : ids) st.rows.at(id).*Member = f;
+              st.indexes[idx].put(f, std::move(ids));
+            });
+        return count;
+      }
       auto moved = std::make_shared<detail::memory::string_set>();
       apply(
           [&] {
