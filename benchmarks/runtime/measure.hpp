@@ -1,5 +1,14 @@
-// What every runtime benchmark shares: timing one operation at a time and summarising the
-// latencies (ops/s over the time spent in the operation, median, p99, mean).
+// What every runtime benchmark shares: timing one operation at a time, summarising the
+// latencies (ops/s over the time spent in the operation, median, p99, mean), the purge fixture's
+// size, and the one JSON line each program prints per configuration:
+//
+//   {"bench":..., "config":..., "storage":..., <the program's own fields>, "quick":..., "threads":1,
+//    "hardware_threads":..., "loadavg_1_5_15":{"start":[...],"end":[...]},
+//    "ops":{"<operation>":{"n":..., "ops_per_s":..., "median_ms":..., "p99_ms":..., "mean_ms":...
+//                          [, extra per-operation numbers]}, ...}}
+//
+// scripts/bench.sh reads these keys with awk: keep each line flat past "ops" (no nested objects
+// inside an operation) and keep these key names.
 #pragma once
 
 #include <algorithm>
@@ -13,18 +22,55 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace bench_support {
 
 using clock = std::chrono::steady_clock;
 
+/// One JSON member: its key and its value, already JSON text.
+struct json_field {
+  std::string key;
+  std::string value;
+};
+
 struct stats {
   std::string name;
   std::size_t n = 0;
   double ops_per_s = 0, median_ms = 0, p99_ms = 0, mean_ms = 0;
+  std::vector<json_field> extra;  // printed after mean_ms; numbers only (see the header)
 };
+
+/// `s` as a JSON string (quotes, backslashes and control characters escaped).
+inline std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      out += escaped;
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+inline std::string json_number(double v, int decimals) {
+  char out[64];
+  std::snprintf(out, sizeof out, "%.*f", decimals, v);
+  return out;
+}
 
 inline stats summarise(std::string name, std::vector<double> ms, double busy_s) {
   std::sort(ms.begin(), ms.end());
@@ -64,6 +110,20 @@ stats measure(std::string name, std::size_t n, Prepare&& prepare, Op&& op) {
   return measure(std::move(name), n, std::forward<Prepare>(prepare), std::forward<Op>(op), [](std::size_t) {});
 }
 
+/// Fixes glibc's allocator thresholds at the values its dynamic adjustment reaches in any process
+/// once a 64 MiB block has been freed, which the first Argon2id hash (libsodium's INTERACTIVE
+/// cost) does: mmap above 32 MiB, give memory back to the kernel only when 64 MiB are free at the
+/// top of the heap. Left dynamic, they depend on what ran earlier in the process: a phase that
+/// frees memory every transaction (the purge: SQLite's journal, freed at each COMMIT) ran up to
+/// 4 times slower, in page faults, in a program that had not hashed yet (a floor) than in one that
+/// had. Every program calls this first, so every phase runs as in a server that has hashed once.
+inline void pin_allocator() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+#endif
+}
+
 /// The 1, 5 and 15 minute load averages as a JSON array ("null" where /proc has none).
 inline std::string loadavg() {
   std::ifstream in("/proc/loadavg");
@@ -72,6 +132,101 @@ inline std::string loadavg() {
   char out[64];
   std::snprintf(out, sizeof out, "[%.2f,%.2f,%.2f]", a, b, c);
   return out;
+}
+
+/// The fields every line starts with, in order: bench, config, storage, then `own` (the program's
+/// description of its configuration), quick, threads (the benchmarks run one), hardware threads,
+/// and the load averages at `load_start` (taken before the configuration ran) and now.
+inline std::vector<json_field> run_fields(std::string_view bench, std::string_view config, std::string_view storage,
+                                          std::vector<json_field> own, bool quick, const std::string& load_start) {
+  std::vector<json_field> out{{"bench", json_string(bench)}, {"config", json_string(config)},
+                              {"storage", json_string(storage)}};
+  for (auto& field : own) out.push_back(std::move(field));
+  out.push_back({"quick", quick ? "true" : "false"});
+  out.push_back({"threads", "1"});
+  out.push_back({"hardware_threads", std::to_string(std::thread::hardware_concurrency())});
+  std::string load = "{\"start\":";
+  load += load_start;
+  load += ",\"end\":";
+  load += loadavg();
+  load += "}";
+  out.push_back({"loadavg_1_5_15", std::move(load)});
+  return out;
+}
+
+/// The "sqlite" field of the SQLite programs' lines: the library's version and how the database
+/// was opened ("synchronous" is "default" in memory, where it does not apply).
+inline json_field sqlite_field(std::string_view version, bool file, std::string_view journal_mode,
+                               std::string_view synchronous) {
+  // Built by appending: GCC 12 at -O3 warns (-Wrestrict, a false positive) on "literal" + temporary.
+  std::string value = "{\"version\":";
+  value += json_string(version);
+  value += ",\"database\":";
+  value += json_string(file ? "file in the temp dir" : "memory");
+  value += ",\"journal_mode\":";
+  value += json_string(journal_mode);
+  value += ",\"synchronous\":";
+  value += json_string(file ? synchronous : "default");
+  value += "}";
+  return {"sqlite", std::move(value)};
+}
+
+/// Prints one line: the header fields, then "ops" with every operation's stats; flushes, so a
+/// line is out before the next configuration starts.
+inline void print_json_line(const std::vector<json_field>& header, const std::vector<stats>& all) {
+  std::string line = "{";
+  for (const auto& field : header) {
+    line += json_string(field.key);
+    line += ":";
+    line += field.value;
+    line += ",";
+  }
+  line += "\"ops\":{";
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const auto& s = all[i];
+    if (i > 0) line += ",";
+    line += json_string(s.name);
+    char numbers[256];
+    std::snprintf(numbers, sizeof numbers, ":{\"n\":%zu,\"ops_per_s\":%.1f,\"median_ms\":%.4f,\"p99_ms\":%.4f,\"mean_ms\":%.4f",
+                  s.n, s.ops_per_s, s.median_ms, s.p99_ms, s.mean_ms);
+    line += numbers;
+    for (const auto& field : s.extra) {
+      line += ",";
+      line += json_string(field.key);
+      line += ":";
+      line += field.value;
+    }
+    line += "}";
+  }
+  line += "}}\n";
+  std::fputs(line.c_str(), stdout);
+  std::fflush(stdout);
+}
+
+// --- the purge of guests ---------------------------------------------------------------------------
+
+/// What every purge_<guests> phase runs on: `guests` guests (one session and one cart row each,
+/// created untimed before each purge) beside `real_users` real users (a credential account, a
+/// session and one cart row each) that the purge must leave alone. The timed operation is one
+/// purge_anonymous_users call deleting every guest; the library works in transactions of
+/// `batch` guests (its default batch size), and so do the floors. The phase is named after the
+/// guests it deletes ("purge_10000"; a configuration that deletes fewer says so in its name and
+/// in "guests").
+namespace purge {
+inline constexpr std::size_t guests = 10000;
+inline constexpr std::size_t real_users = 100;
+inline constexpr std::size_t batch = 256;
+inline std::size_t repetitions(bool quick) { return quick ? 1 : 5; }  // calls, for the in-memory storages
+inline std::string phase_name(std::size_t guest_count) { return "purge_" + std::to_string(guest_count); }
+}  // namespace purge
+
+/// Adds to a purge's stats how many guests each call deleted and the latency per guest, in µs.
+inline stats per_guest(stats s, std::size_t guest_count) {
+  const double per = 1000.0 / static_cast<double>(guest_count);
+  s.extra.push_back({"guests", std::to_string(guest_count)});
+  s.extra.push_back({"per_guest_median_us", json_number(s.median_ms * per, 3)});
+  s.extra.push_back({"per_guest_mean_us", json_number(s.mean_ms * per, 3)});
+  return s;
 }
 
 /// Removes a database file and the files SQLite keeps beside it.

@@ -1,7 +1,16 @@
-// Runtime benchmark of anonymous_auth on the memory storage: anonymous sign-in, get-session, and
-// a link (sign-up by email carrying a guest's session) moving 0, 100 and 10 000 cart rows, with
-// password hashing excluded (a no-op hasher) and included (Argon2id, libsodium's INTERACTIVE
-// cost, the default). Prints one JSON line: ops/s, median and p99 latency per phase.
+// Runtime benchmark of anonymous_auth on the memory storage, one thread, one JSON line (see
+// measure.hpp) with "bench":"anonauth-memory":
+//
+//   sign_in_anonymous          a guest and its session
+//   get_session                a valid guest session, by token
+//   link_no_hash_rows_N        a link (sign-up by email carrying a guest's session) moving N = 0,
+//                              100, 10 000 cart rows, with a no-op hasher: the link alone
+//   link_argon2id_rows_N       the same with Argon2id at libsodium's INTERACTIVE cost (the default)
+//   purge_10000                one purge_anonymous_users call deleting 10 000 guests (one cart row
+//                              each) beside real users it must keep; per-guest latency as well
+//
+// memory_floor.cpp does the same work by hand with no library; scripts/bench.sh runs both and
+// prints the ratios.
 //
 //   scripts/bench.sh            (or: anonauth_bench_runtime [--quick])
 #include <anonauth/anonauth.hpp>
@@ -9,19 +18,17 @@
 #include "bench_schema.hpp"
 #include "measure.hpp"
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 namespace aa = anonauth;
 
 namespace bench {
-
 
 using auth_no_hash = aa::anonymous_auth<schema, aa::link<migrations>, aa::password_hasher<no_hash>>;
 using auth_argon2 = aa::anonymous_auth<schema, aa::link<migrations>>;
@@ -30,67 +37,135 @@ using bench_support::fail;
 using bench_support::measure;
 using bench_support::stats;
 
+/// Emails unique across every phase and auth of the run.
+std::string next_email() {
+  static std::size_t unique = 0;
+  return "user" + std::to_string(++unique) + "@bench.example";
+}
+
 template <class Auth>
 stats link_phase(Auth& auth, std::string name, std::size_t n, std::size_t rows) {
-  std::vector<std::string> guest_tokens(n);
-  std::size_t counter = 0;
-  static std::size_t unique = 0;
+  std::vector<std::string> guest_tokens(n), guest_ids(n), linked_ids(n);
   return measure(
       std::move(name), n,
       [&](std::size_t i) {
         auto guest = auth.sign_in_anonymous({});
         if (!guest) fail("guest sign-in");
         guest_tokens[i] = guest->token;
+        guest_ids[i] = guest->user.id;
         auto table = auth.template table<cart_item>();
         for (std::size_t r = 0; r < rows; ++r)
           table.insert({guest->user.id + "-" + std::to_string(r), guest->user.id, "sku", 1});
       },
       [&](std::size_t i) {
-        auto linked = auth.sign_up_email(
-            {"user" + std::to_string(++unique) + "-" + std::to_string(++counter) + "@bench.example", "correct horse battery", "Bench", {}},
-            aa::request_context{guest_tokens[i], "127.0.0.1", "bench"});
-        if (!linked) fail("link");
+        auto linked = auth.sign_up_email({next_email(), "correct horse battery", "Bench", {}},
+                                         aa::request_context{guest_tokens[i], "127.0.0.1", "bench"});
+        if (!linked) fail("link: " + std::string(linked.error().code()));
+        linked_ids[i] = linked->user.id;
+      },
+      [&](std::size_t i) {
+        if (auth.find_user(guest_ids[i])) fail("link: the guest is still there");
+        if (auth.get_session(guest_tokens[i])) fail("link: the guest's session still resolves");
+        if (auth.template table<cart_item>().template find_by<&cart_item::user_id>(linked_ids[i]).size() != rows)
+          fail("link: cart rows not moved");
       });
 }
 
-void print_json(const std::vector<stats>& all, bool quick) {
-  std::printf("{\"bench\":\"anonauth-memory\",\"storage\":\"memory\",\"quick\":%s,\"threads\":1,\"hardware_threads\":%u,\"ops\":{",
-              quick ? "true" : "false", std::thread::hardware_concurrency());
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    const auto& s = all[i];
-    std::printf("%s\"%s\":{\"n\":%zu,\"ops_per_s\":%.1f,\"median_ms\":%.4f,\"p99_ms\":%.4f,\"mean_ms\":%.4f}", i ? "," : "",
-                s.name.c_str(), s.n, s.ops_per_s, s.median_ms, s.p99_ms, s.mean_ms);
+/// purge_10000 on a fresh auth (the other phases' guests would be purged too): the real users
+/// once, then before each purge the guests, through the operations a server would run.
+stats purge_phase(std::size_t n) {
+  namespace purge = bench_support::purge;
+  auth_no_hash auth;
+  auto cart = auth.table<cart_item>();
+  std::vector<std::string> real_ids;
+  for (std::size_t u = 0; u < purge::real_users; ++u) {
+    auto real = auth.sign_up_email({next_email(), "correct horse battery", "Bench", {}}, {});
+    if (!real) fail("purge: real user sign-up");
+    cart.insert({real->user.id + "-0", real->user.id, "sku", 1});
+    real_ids.push_back(real->user.id);
   }
-  std::printf("}}\n");
+  std::vector<std::string> tokens(purge::guests), ids(purge::guests);
+  aa::timestamp cutoff{};
+  std::size_t purged = 0;
+  auto result = measure(
+      purge::phase_name(purge::guests), n,
+      [&](std::size_t) {
+        for (std::size_t g = 0; g < purge::guests; ++g) {
+          auto guest = auth.sign_in_anonymous({});
+          if (!guest) fail("purge: guest sign-in");
+          cart.insert({guest->user.id + "-0", guest->user.id, "sku", 1});
+          tokens[g] = std::move(guest->token);
+          ids[g] = std::move(guest->user.id);
+        }
+        // Every guest is older than the cut-off (created_at < cutoff), as in a nightly purge.
+        cutoff = aa::system_clock{}.now() + std::chrono::milliseconds{1};
+      },
+      [&](std::size_t) { purged = auth.purge_anonymous_users(cutoff); },
+      [&](std::size_t) {
+        if (purged != purge::guests) fail("purge: deleted " + std::to_string(purged) + " guests");
+        for (std::size_t g = 0; g < purge::guests; ++g)
+          if (auth.find_user(ids[g]) || auth.get_session(tokens[g])) fail("purge: a guest or its session is left");
+        if (auth.table<user>().count() != purge::real_users || cart.count() != purge::real_users)
+          fail("purge: users or cart rows other than the real users' are left");
+        for (const auto& id : real_ids)
+          if (!auth.find_user(id) || cart.find_by<&cart_item::user_id>(id).size() != 1) fail("purge: a real user lost");
+      });
+  return bench_support::per_guest(std::move(result), purge::guests);
 }
 
 }  // namespace bench
 
 int main(int argc, char** argv) {
   using namespace bench;
+  bench_support::pin_allocator();
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  if (argc > 2 || (argc == 2 && !quick)) {
+    std::fprintf(stderr, "usage: %s [--quick]\n", argv[0]);
+    return 2;
+  }
   const std::size_t scale = quick ? 10 : 1;
+  const std::string load_start = bench_support::loadavg();
   std::vector<stats> all;
+  try {
+    auth_no_hash auth;
+    std::vector<std::string> tokens, ids;
+    tokens.reserve(20000 / scale);
+    ids.reserve(20000 / scale);
+    all.push_back(measure(
+        "sign_in_anonymous", 20000 / scale, [](std::size_t) {},
+        [&](std::size_t) {
+          auto r = auth.sign_in_anonymous({});
+          if (!r) fail("sign-in: " + std::string(r.error().code()));
+          tokens.push_back(std::move(r->token));
+          ids.push_back(std::move(r->user.id));
+        },
+        [&](std::size_t i) {
+          if (tokens[i].size() != 32 || ids[i].size() != 32) fail("sign-in: token or id");
+        }));
+    std::string found;
+    all.push_back(measure(
+        "get_session", 20000 / scale, [](std::size_t) {},
+        [&](std::size_t i) {
+          auto view = auth.get_session(tokens[i % tokens.size()]);
+          if (!view || !view->user.is_anonymous) fail("get-session");
+          found = std::move(view->user.id);
+        },
+        [&](std::size_t i) {
+          if (found != ids[i % ids.size()]) fail("get-session: another user");
+        }));
+    all.push_back(link_phase(auth, "link_no_hash_rows_0", 2000 / scale, 0));
+    all.push_back(link_phase(auth, "link_no_hash_rows_100", 500 / scale, 100));
+    all.push_back(link_phase(auth, "link_no_hash_rows_10000", quick ? 3 : 20, 10000));
 
-  auth_no_hash auth;
-  std::vector<std::string> tokens;
-  all.push_back(measure("sign_in_anonymous", 20000 / scale, [](std::size_t) {},
-                        [&](std::size_t) {
-                          auto r = auth.sign_in_anonymous({});
-                          if (!r) fail("sign-in");
-                          tokens.push_back(std::move(r->token));
-                        }));
-  all.push_back(measure("get_session", 20000 / scale, [](std::size_t) {},
-                        [&](std::size_t i) {
-                          if (!auth.get_session(tokens[i % tokens.size()])) fail("get-session");
-                        }));
-  all.push_back(link_phase(auth, "link_no_hash_rows_0", 2000 / scale, 0));
-  all.push_back(link_phase(auth, "link_no_hash_rows_100", 500 / scale, 100));
-  all.push_back(link_phase(auth, "link_no_hash_rows_10000", quick ? 3 : 20, 10000));
+    auth_argon2 hashed;
+    all.push_back(link_phase(hashed, "link_argon2id_rows_0", quick ? 3 : 20, 0));
+    all.push_back(link_phase(hashed, "link_argon2id_rows_100", quick ? 3 : 20, 100));
+    all.push_back(link_phase(hashed, "link_argon2id_rows_10000", quick ? 2 : 10, 10000));
 
-  auth_argon2 hashed;
-  all.push_back(link_phase(hashed, "link_argon2id_rows_0", quick ? 3 : 20, 0));
-  all.push_back(link_phase(hashed, "link_argon2id_rows_100", quick ? 3 : 20, 100));
-  all.push_back(link_phase(hashed, "link_argon2id_rows_10000", quick ? 2 : 10, 10000));
-  print_json(all, quick);
+    all.push_back(purge_phase(bench_support::purge::repetitions(quick)));
+  } catch (const std::exception& e) {
+    fail(e.what());
+  }
+  bench_support::print_json_line(bench_support::run_fields("anonauth-memory", "memory", "memory", {}, quick, load_start),
+                                 all);
 }

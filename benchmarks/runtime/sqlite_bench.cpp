@@ -1,13 +1,20 @@
 // Runtime benchmark of anonymous_auth on the SQLite storage: the phases of memory_bench.cpp
-// (anonymous sign-in, get-session, and a link by sign-up moving 0, 100 and 10 000 cart rows with
-// hashing excluded by a no-op hasher; with Argon2id at its default cost, 0 rows only) in three
-// configurations, one JSON line each:
+// (anonymous sign-in, get-session, a link by sign-up moving 0, 100 and 10 000 cart rows with
+// hashing excluded by a no-op hasher, the same with Argon2id at its default cost for 0 and 100
+// rows, and purge_10000: one purge_anonymous_users call deleting 10 000 guests) in three
+// configurations, one JSON line each (see measure.hpp) with "bench":"anonauth-sqlite":
 //
 //   sqlite-memory      the default config: a private in-memory database
 //   sqlite-file-peer   a file in the temp dir with Better Auth's SQLite settings
 //                      (journal_mode=DELETE, synchronous=FULL: every commit is fsync'd, so
-//                      it runs a fifth of the operations of the other two)
+//                      it runs a fifth of the operations of the other two, and its purge
+//                      deletes 2 500 guests: purge_2500)
 //   sqlite-file-wal    a file in the temp dir with anonauth's defaults (WAL, synchronous=NORMAL)
+//
+// The purge runs on a fresh database holding only its fixture: the guests (a session and a cart
+// row each) are written in one transaction through the storage, untimed, because 10 000
+// sign-ins, each its own fsync'd commit, would take longer than the whole rest of a
+// sqlite-file-peer run; the real users it must keep sign up as usual.
 //
 // sqlite_floor.cpp does the same SQL work by hand against the SQLite C API; scripts/bench.sh runs
 // both and prints the ratios.
@@ -41,7 +48,6 @@ namespace aa = anonauth;
 
 namespace bench {
 
-
 using auth_no_hash =
     aa::anonymous_auth<schema, aa::storage<aa::sqlite_storage>, aa::link<migrations>, aa::password_hasher<no_hash>>;
 using auth_argon2 = aa::anonymous_auth<schema, aa::storage<aa::sqlite_storage>, aa::link<migrations>>;
@@ -59,12 +65,17 @@ struct configuration {
   aa::sqlite_journal journal;
   aa::sqlite_synchronous synchronous;
   std::size_t divisor;  // of memory_bench's n: every commit of sqlite-file-peer waits for fsync
+  // The purge: guests per call and calls in a full run (one with --quick). On a file, a batch's
+  // commit (and with WAL, the checkpoints its pages cause) waits for fsync, so a call costs
+  // seconds on a busy disk: fewer calls, and on sqlite-file-peer a quarter of the guests.
+  std::size_t purge_guests;
+  std::size_t purge_repetitions;
 };
 
 constexpr std::array<configuration, 3> configurations{{
-    {"sqlite-memory", false, aa::sqlite_journal::wal, aa::sqlite_synchronous::normal, 1},
-    {"sqlite-file-peer", true, aa::sqlite_journal::rollback, aa::sqlite_synchronous::full, 5},
-    {"sqlite-file-wal", true, aa::sqlite_journal::wal, aa::sqlite_synchronous::normal, 1},
+    {"sqlite-memory", false, aa::sqlite_journal::wal, aa::sqlite_synchronous::normal, 1, bench_support::purge::guests, 5},
+    {"sqlite-file-peer", true, aa::sqlite_journal::rollback, aa::sqlite_synchronous::full, 5, 2500, 3},
+    {"sqlite-file-wal", true, aa::sqlite_journal::wal, aa::sqlite_synchronous::normal, 1, bench_support::purge::guests, 3},
 }};
 
 
@@ -84,10 +95,15 @@ std::string journal_mode_of(const std::string& path) {
 }
 
 
+/// Emails unique across every phase and database of the run.
+std::string next_email() {
+  static std::size_t unique = 0;
+  return "user" + std::to_string(++unique) + "@bench.example";
+}
+
 template <class Auth>
 stats link_phase(Auth& auth, std::string name, std::size_t n, std::size_t rows) {
   std::vector<std::string> guest_tokens(n), guest_ids(n), linked_ids(n);
-  static std::size_t unique = 0;
   return measure(
       std::move(name), n,
       [&](std::size_t i) {
@@ -102,9 +118,8 @@ stats link_phase(Auth& auth, std::string name, std::size_t n, std::size_t rows) 
           });
       },
       [&](std::size_t i) {
-        auto linked = auth.sign_up_email(
-            {"user" + std::to_string(++unique) + "@bench.example", "correct horse battery", "Bench", {}},
-            aa::request_context{guest_tokens[i], "127.0.0.1", "bench"});
+        auto linked = auth.sign_up_email({next_email(), "correct horse battery", "Bench", {}},
+                                         aa::request_context{guest_tokens[i], "127.0.0.1", "bench"});
         if (!linked) fail("link: " + std::string(linked.error().code()));
         linked_ids[i] = linked->user.id;
       },
@@ -116,23 +131,60 @@ stats link_phase(Auth& auth, std::string name, std::size_t n, std::size_t rows) 
       });
 }
 
-void print_json(const configuration& config, const std::string& path, const std::vector<stats>& all, bool quick,
-                const std::string& load_start) {
-  std::printf(
-      "{\"bench\":\"anonauth-sqlite\",\"config\":\"%s\",\"storage\":\"sqlite\",\"sqlite\":{\"version\":\"%s\","
-      "\"database\":\"%s\",\"journal_mode\":\"%s\",\"synchronous\":\"%s\"},\"quick\":%s,\"threads\":1,"
-      "\"hardware_threads\":%u,\"loadavg_1_5_15\":{\"start\":%s,\"end\":%s},\"ops\":{",
-      config.name, sqlite3_libversion(), config.file ? "file in the temp dir" : "memory",
-      journal_mode_of(path).c_str(),
-      config.file ? (config.synchronous == aa::sqlite_synchronous::full ? "full" : "normal") : "default",
-      quick ? "true" : "false", std::thread::hardware_concurrency(), load_start.c_str(), loadavg().c_str());
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    const auto& s = all[i];
-    std::printf("%s\"%s\":{\"n\":%zu,\"ops_per_s\":%.1f,\"median_ms\":%.4f,\"p99_ms\":%.4f,\"mean_ms\":%.4f}", i ? "," : "",
-                s.name.c_str(), s.n, s.ops_per_s, s.median_ms, s.p99_ms, s.mean_ms);
+/// purge_<guests> on `auth`'s fresh database: the real users once, then before each purge the
+/// guests, written as sign_in_anonymous writes them (user, session) plus a cart row, in one
+/// transaction.
+template <class Auth>
+stats purge_phase(Auth& auth, std::size_t n, std::size_t guests) {
+  namespace purge = bench_support::purge;
+  auto cart = auth.template table<cart_item>();
+  std::vector<std::string> real_ids;
+  for (std::size_t u = 0; u < purge::real_users; ++u) {
+    auto real = auth.sign_up_email({next_email(), "correct horse battery", "Bench", {}}, {});
+    if (!real) fail("purge: real user sign-up: " + std::string(real.error().code()));
+    real_ids.push_back(real->user.id);
   }
-  std::printf("}}\n");
-  std::fflush(stdout);
+  auth.storage().write([&](auto& tx) {
+    for (const auto& id : real_ids) tx.template insert<cart_item>({id + "-0", id, "sku", 1});
+  });
+  aa::sodium_random random;
+  std::vector<std::string> tokens(guests), ids(guests);
+  aa::timestamp cutoff{};
+  std::size_t purged = 0;
+  auto result = measure(
+      purge::phase_name(guests), n,
+      [&](std::size_t) {
+        const aa::timestamp now = aa::system_clock{}.now();
+        auth.storage().write([&](auto& tx) {
+          for (std::size_t g = 0; g < guests; ++g) {
+            user guest{aa::crypto::random_string(random, 32), "Anonymous",
+                       aa::to_lower_ascii("temp@" + aa::crypto::random_string(random, 32) + ".com"),
+                       false, std::nullopt, true, now, now, std::nullopt};
+            tokens[g] = aa::crypto::random_string(random, 32);
+            aa::session_record record;
+            record.hash = aa::crypto::hash_token(tokens[g]);
+            record.session = aa::session{aa::crypto::random_string(random, 32), guest.id,
+                                         now + std::chrono::hours{24 * 7}, now, now, "", ""};
+            tx.insert_user(guest);
+            tx.insert_session(record);
+            tx.template insert<cart_item>({guest.id + "-0", guest.id, "sku", 1});
+            ids[g] = std::move(guest.id);
+          }
+        });
+        cutoff = now + std::chrono::milliseconds{1};  // every guest is older than the cut-off
+      },
+      [&](std::size_t) { purged = auth.purge_anonymous_users(cutoff); },
+      [&](std::size_t) {
+        if (purged != guests) fail("purge: deleted " + std::to_string(purged) + " guests");
+        for (std::size_t g = 0; g < guests; ++g)
+          if (auth.find_user(ids[g]) || auth.get_session(tokens[g])) fail("purge: a guest or its session is left");
+        if (auth.template table<user>().count() != purge::real_users || cart.count() != purge::real_users)
+          fail("purge: users or cart rows other than the real users' are left");
+        for (const auto& id : real_ids)
+          if (!auth.find_user(id) || cart.template find_by<&cart_item::user_id>(id).size() != 1)
+            fail("purge: a real user lost");
+      });
+  return bench_support::per_guest(std::move(result), guests);
 }
 
 void run(const configuration& config, bool quick) {
@@ -185,14 +237,25 @@ void run(const configuration& config, bool quick) {
   {
     auth_argon2 hashed(cfg);
     all.push_back(link_phase(hashed, "link_argon2id_rows_0", quick ? 3 : 20, 0));
-    print_json(config, path, all, quick, load_start);
+    all.push_back(link_phase(hashed, "link_argon2id_rows_100", quick ? 3 : 10, 100));  // the hash is the cost
   }
+  remove_database(path);
+  {
+    auth_no_hash auth(cfg);
+    all.push_back(purge_phase(auth, quick ? 1 : config.purge_repetitions, config.purge_guests));
+  }
+  auto sqlite = bench_support::sqlite_field(
+      sqlite3_libversion(), config.file, journal_mode_of(path),
+      config.synchronous == aa::sqlite_synchronous::full ? "full" : "normal");
+  bench_support::print_json_line(bench_support::run_fields("anonauth-sqlite", config.name, "sqlite", {std::move(sqlite)}, quick, load_start),
+                                 all);
   remove_database(path);
 }
 
 }  // namespace bench
 
 int main(int argc, char** argv) {
+  bench_support::pin_allocator();
   bool quick = false;
   const auto chosen = bench_support::choose(argc, argv, bench::configurations, quick);
   try {

@@ -13,10 +13,19 @@
 //   link_no_hash_*     BEGIN IMMEDIATE; SELECT user by email; INSERT user, account, session;
 //                      SELECT the guest's session and user; UPDATE cart_items SET user_id;
 //                      DELETE the guest's sessions, accounts and cart rows; DELETE the guest; COMMIT
+//   purge_10000        the statements anonauth's storage runs for purge_anonymous_users, in
+//                      transactions of 256 guests: BEGIN IMMEDIATE; SELECT the next 256 guests
+//                      created before the cut-off (WHERE is_anonymous = 1 AND created_at < ? AND
+//                      id > ? ORDER BY id LIMIT 256); per guest DELETE its sessions, accounts and
+//                      cart rows, then DELETE the user; COMMIT; until a batch comes back short.
+//                      Only the id of each selected row is read (the library reads every column).
+//                      sqlite-file-peer deletes 2 500 guests (purge_2500), as sqlite_bench.cpp's
 //
-// Configurations and JSON as sqlite_bench.cpp, with "sqlite-floor" as the bench name.
+// Configurations and JSON as sqlite_bench.cpp, with "sqlite-floor" as the bench name; the purge
+// runs on a fresh database with the same fixture.
 //
 //   scripts/bench.sh            (or: anonauth_bench_sqlite_floor [--quick] [configuration...]; default: all three)
+#include "floor_support.hpp"
 #include "measure.hpp"
 
 #include <sodium.h>
@@ -26,67 +35,24 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 namespace floor_bench {
 
-using bench_support::clock;
-using digest = std::array<unsigned char, crypto_hash_sha256_BYTES>;
-
+using namespace floor_support;
 using bench_support::fail;
 using bench_support::loadavg;
-using bench_support::remove_database;
 using bench_support::measure;
+using bench_support::remove_database;
 using bench_support::stats;
-
-// --- random strings and digests, as anonauth makes them ----------------------------------------
-
-constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-
-/// `length` characters of [a-zA-Z0-9] from libsodium's CSPRNG, by rejection sampling.
-std::string random_string(std::size_t length) {
-  const std::size_t limit = 256 - (256 % alphabet.size());
-  std::string out;
-  out.reserve(length);
-  std::uint8_t buffer[64];
-  while (out.size() < length) {
-    randombytes_buf(buffer, sizeof buffer);
-    for (std::uint8_t byte : buffer) {
-      if (byte >= limit) continue;
-      out.push_back(alphabet[byte % alphabet.size()]);
-      if (out.size() == length) break;
-    }
-  }
-  return out;
-}
-
-digest sha256(std::string_view s) {
-  digest out{};
-  crypto_hash_sha256(out.data(), reinterpret_cast<const unsigned char*>(s.data()), s.size());
-  return out;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // --- SQLite ---------------------------------------------------------------------------------------
 
@@ -218,8 +184,6 @@ struct session_row {
   digest token_hash{};
 };
 
-constexpr std::int64_t session_lifetime_ms = 7LL * 24 * 3600 * 1000;
-
 class database {
  public:
   database(const std::string& path, bool file, const char* journal, const char* synchronous) {
@@ -251,13 +215,15 @@ class database {
     erase_cart = stmt(db_, "DELETE FROM \"cart_items\" WHERE \"user_id\" = ?");
     erase_user = stmt(db_, "DELETE FROM \"user\" WHERE \"id\" = ?");
     count_cart = stmt(db_, "SELECT count(*) FROM \"cart_items\" WHERE \"user_id\" = ?");
+    select_guests = stmt(db_, "SELECT " USER_COLUMNS " FROM \"user\" WHERE \"is_anonymous\" = 1 AND \"created_at\" < ? "
+                              "AND \"id\" > ? ORDER BY \"id\" LIMIT ?");
   }
   database(const database&) = delete;
   database& operator=(const database&) = delete;
   ~database() {
     for (stmt* s : {&begin, &begin_read, &commit, &insert_user, &insert_session, &insert_account, &insert_cart, &find_session,
                     &find_user, &find_user_by_email, &move_cart, &erase_sessions, &erase_accounts, &erase_cart,
-                    &erase_user, &count_cart})
+                    &erase_user, &count_cart, &select_guests})
       *s = stmt();
     sqlite3_close_v2(db_);
   }
@@ -268,8 +234,15 @@ class database {
     return st.column_text(0);
   }
 
+  /// The single value of a query run once (the untimed checks' counts).
+  std::int64_t count(const char* sql) {
+    stmt st(db_, sql);
+    if (!st.row()) fail(std::string("no value: ") + sql);
+    return st.column_integer(0);
+  }
+
   stmt begin, begin_read, commit, insert_user, insert_session, insert_account, insert_cart, find_session, find_user,
-      find_user_by_email, move_cart, erase_sessions, erase_accounts, erase_cart, erase_user, count_cart;
+      find_user_by_email, move_cart, erase_sessions, erase_accounts, erase_cart, erase_user, count_cart, select_guests;
 
  private:
   sqlite3* db_ = nullptr;
@@ -348,10 +321,11 @@ std::optional<std::pair<session_row, user_row>> get_session(database& db, std::s
   return out;
 }
 
-/// A link by sign-up without hashing: the account, the guest's rows moved, the guest deleted, in
-/// one transaction. Returns the new user's id; `moved` gets the number of cart rows moved.
+/// A sign-up by email without hashing, in one transaction; with a guest's token, a link: the
+/// guest's rows moved, the guest deleted, in the same transaction. Returns the new user's id;
+/// `moved` gets the number of cart rows moved.
 std::string link_sign_up(database& db, const std::string& email_in, const std::string& password,
-                         std::string_view guest_token, std::size_t& moved) {
+                         std::optional<std::string_view> guest_token, std::size_t& moved) {
   const std::string email = lower(email_in);
   const std::string password_hash = password;  // a no-op hasher, as sqlite_bench's
   const std::int64_t now = now_ms();
@@ -360,7 +334,8 @@ std::string link_sign_up(database& db, const std::string& email_in, const std::s
   std::string token = random_string(32);
   session_row session{random_string(32), created.id, now + session_lifetime_ms, now, now, "127.0.0.1", "bench",
                       sha256(token)};
-  const digest guest_hash = sha256(guest_token);
+  const digest guest_hash = guest_token ? sha256(*guest_token) : digest{};
+  moved = 0;
 
   db.begin.run();
   db.find_user_by_email.text(1, email);
@@ -374,23 +349,52 @@ std::string link_sign_up(database& db, const std::string& email_in, const std::s
   bind_session(db.insert_session, session);
   db.insert_session.run();
 
-  db.find_session.blob(1, guest_hash);
-  if (!db.find_session.row()) fail("link: no guest session");
-  const session_row guest_session = read_session(db.find_session);
-  db.find_session.reset();
-  db.find_user.text(1, guest_session.user_id);
-  if (!db.find_user.row()) fail("link: no guest");
-  const user_row guest = read_user(db.find_user);
-  db.find_user.reset();
-  if (!guest.is_anonymous || guest_session.expires_at < now) fail("link: not a valid guest session");
+  if (guest_token) {
+    db.find_session.blob(1, guest_hash);
+    if (!db.find_session.row()) fail("link: no guest session");
+    const session_row guest_session = read_session(db.find_session);
+    db.find_session.reset();
+    db.find_user.text(1, guest_session.user_id);
+    if (!db.find_user.row()) fail("link: no guest");
+    const user_row guest = read_user(db.find_user);
+    db.find_user.reset();
+    if (!guest.is_anonymous || guest_session.expires_at < now) fail("link: not a valid guest session");
 
-  moved = db.move_cart.text(1, created.id).text(2, guest.id).run();
-  db.erase_sessions.text(1, guest.id).run();
-  db.erase_accounts.text(1, guest.id).run();
-  db.erase_cart.text(1, guest.id).run();
-  if (db.erase_user.text(1, guest.id).run() != 1) fail("link: guest not deleted");
+    moved = db.move_cart.text(1, created.id).text(2, guest.id).run();
+    db.erase_sessions.text(1, guest.id).run();
+    db.erase_accounts.text(1, guest.id).run();
+    db.erase_cart.text(1, guest.id).run();
+    if (db.erase_user.text(1, guest.id).run() != 1) fail("link: guest not deleted");
+  }
   db.commit.run();
   return created.id;
+}
+
+/// Deletes the guests created before `cutoff`, with the statements and transactions anonauth's
+/// storage runs for purge_anonymous_users(cutoff) (purge_by::created, batches of `batch`).
+std::size_t purge_anonymous_users(database& db, std::int64_t cutoff, std::size_t batch) {
+  std::size_t purged = 0;
+  std::string after;  // the walk goes by id
+  std::vector<std::string> ids;
+  ids.reserve(batch);
+  for (;;) {
+    db.begin.run();
+    db.select_guests.integer(1, cutoff).text(2, after).integer(3, static_cast<std::int64_t>(batch));
+    ids.clear();
+    while (db.select_guests.row()) ids.push_back(db.select_guests.column_text(0));
+    db.select_guests.reset();
+    for (const auto& id : ids) {
+      db.erase_sessions.text(1, id).run();
+      db.erase_accounts.text(1, id).run();
+      db.erase_cart.text(1, id).run();  // cart_items.user_id: on_delete cascade
+      if (db.erase_user.text(1, id).run() != 1) fail("purge: guest not deleted");
+      ++purged;
+    }
+    db.commit.run();
+    if (ids.size() < batch) break;
+    after = ids.back();
+  }
+  return purged;
 }
 
 std::size_t cart_rows_of(database& db, const std::string& user_id) {
@@ -401,8 +405,13 @@ std::size_t cart_rows_of(database& db, const std::string& user_id) {
   return n;
 }
 
-stats link_phase(database& db, std::string name, std::size_t n, std::size_t rows) {
+/// Emails unique across every phase and database of the run.
+std::string next_email() {
   static std::size_t unique = 0;
+  return "user" + std::to_string(++unique) + "@bench.example";
+}
+
+stats link_phase(database& db, std::string name, std::size_t n, std::size_t rows) {
   std::vector<signed_in> guests(n);
   std::vector<std::string> linked(n);
   std::size_t moved = 0;
@@ -424,11 +433,64 @@ stats link_phase(database& db, std::string name, std::size_t n, std::size_t rows
         }
       },
       [&](std::size_t i) {
-        linked[i] = link_sign_up(db, "user" + std::to_string(++unique) + "@bench.example", "correct horse battery",
-                                 guests[i].token, moved);
+        linked[i] = link_sign_up(db, next_email(), "correct horse battery", guests[i].token, moved);
       });
   if (moved != rows || cart_rows_of(db, linked[n - 1]) != rows) fail("link: cart rows not moved");
   return result;
+}
+
+/// purge_<guests> on a fresh database, with sqlite_bench.cpp's fixture: the real users once (each
+/// signed up in its own transaction, then a cart row each in one), and before each purge the
+/// guests (user, session and cart row) in one transaction.
+stats purge_phase(database& db, std::size_t n, std::size_t guests) {
+  namespace purge = bench_support::purge;
+  std::vector<std::string> real_ids;
+  std::size_t moved = 0;
+  for (std::size_t u = 0; u < purge::real_users; ++u)
+    real_ids.push_back(link_sign_up(db, next_email(), "correct horse battery", std::nullopt, moved));
+  db.begin.run();
+  for (const auto& id : real_ids) db.insert_cart.text(1, id + "-0").text(2, id).text(3, "sku").integer(4, 1).run();
+  db.commit.run();
+
+  std::vector<signed_in> fixture(guests);
+  std::int64_t cutoff = 0;
+  std::size_t purged = 0;
+  auto result = measure(
+      purge::phase_name(guests), n,
+      [&](std::size_t) {
+        const std::int64_t now = now_ms();
+        db.begin.run();
+        for (auto& g : fixture) {
+          user_row guest{random_string(32), "Anonymous", lower("temp@" + random_string(32) + ".com"), false,
+                         std::nullopt, true, now, now, std::nullopt};
+          g.token = random_string(32);
+          bind_user(db.insert_user, guest);
+          db.insert_user.run();
+          // Named: the statement binds its text without copying (SQLITE_STATIC) until it runs.
+          const session_row session{random_string(32), guest.id, now + session_lifetime_ms, now, now, "", "", sha256(g.token)};
+          bind_session(db.insert_session, session);
+          db.insert_session.run();
+          const std::string row_id = guest.id + "-0";
+          db.insert_cart.text(1, row_id).text(2, guest.id).text(3, "sku").integer(4, 1).run();
+          g.user_id = std::move(guest.id);
+        }
+        db.commit.run();
+        cutoff = now + 1;  // every guest is older than the cut-off
+      },
+      [&](std::size_t) { purged = purge_anonymous_users(db, cutoff, purge::batch); },
+      [&](std::size_t) {
+        if (purged != guests) fail("purge: deleted " + std::to_string(purged) + " guests");
+        const auto real = static_cast<std::int64_t>(purge::real_users);
+        for (const char* table : {"user", "session", "account", "cart_items"}) {
+          const std::string sql = std::string("SELECT count(*) FROM \"") + table + "\"";
+          if (db.count(sql.c_str()) != real) fail(std::string("purge: rows other than the real users' left in ") + table);
+        }
+        for (const auto& g : fixture)
+          if (get_session(db, g.token)) fail("purge: a guest's session still resolves");
+        for (const auto& id : real_ids)
+          if (cart_rows_of(db, id) != 1) fail("purge: a real user lost");
+      });
+  return bench_support::per_guest(std::move(result), guests);
 }
 
 struct configuration {
@@ -437,15 +499,14 @@ struct configuration {
   const char* journal;
   const char* synchronous;
   std::size_t divisor;  // of memory_bench's n, as in sqlite_bench.cpp
+  std::size_t purge_guests, purge_repetitions;  // as in sqlite_bench.cpp
 };
 
 constexpr std::array<configuration, 3> configurations{{
-    {"sqlite-memory", false, "", "", 1},
-    {"sqlite-file-peer", true, "PRAGMA journal_mode=DELETE", "PRAGMA synchronous=FULL", 5},
-    {"sqlite-file-wal", true, "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", 1},
+    {"sqlite-memory", false, "", "", 1, bench_support::purge::guests, 5},
+    {"sqlite-file-peer", true, "PRAGMA journal_mode=DELETE", "PRAGMA synchronous=FULL", 5, 2500, 3},
+    {"sqlite-file-wal", true, "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", 1, bench_support::purge::guests, 3},
 }};
-
-
 
 void run(const configuration& config, bool quick) {
   const std::size_t scale = (quick ? 10 : 1) * config.divisor;
@@ -484,26 +545,24 @@ void run(const configuration& config, bool quick) {
     all.push_back(link_phase(db, "link_no_hash_rows_10000", quick ? 3 : 20, 10000));
   }
   remove_database(path);
-
-  std::printf(
-      "{\"bench\":\"sqlite-floor\",\"config\":\"%s\",\"storage\":\"sqlite\",\"sqlite\":{\"version\":\"%s\","
-      "\"database\":\"%s\",\"journal_mode\":\"%s\",\"synchronous\":\"%s\"},\"quick\":%s,\"threads\":1,"
-      "\"hardware_threads\":%u,\"loadavg_1_5_15\":{\"start\":%s,\"end\":%s},\"ops\":{",
-      config.name, sqlite3_libversion(), config.file ? "file in the temp dir" : "memory", journal.c_str(),
-      !config.file ? "default" : std::strstr(config.synchronous, "FULL") != nullptr ? "full" : "normal",
-      quick ? "true" : "false", std::thread::hardware_concurrency(), load_start.c_str(), loadavg().c_str());
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    const auto& s = all[i];
-    std::printf("%s\"%s\":{\"n\":%zu,\"ops_per_s\":%.1f,\"median_ms\":%.4f,\"p99_ms\":%.4f,\"mean_ms\":%.4f}", i ? "," : "",
-                s.name.c_str(), s.n, s.ops_per_s, s.median_ms, s.p99_ms, s.mean_ms);
+  {
+    database db(path, config.file, config.journal, config.synchronous);
+    all.push_back(purge_phase(db, quick ? 1 : config.purge_repetitions, config.purge_guests));
   }
-  std::printf("}}\n");
-  std::fflush(stdout);
+  remove_database(path);
+
+  const bool full = std::strstr(config.synchronous, "FULL") != nullptr;
+  bench_support::print_json_line(
+      bench_support::run_fields("sqlite-floor", config.name, "sqlite",
+                                {bench_support::sqlite_field(sqlite3_libversion(), config.file, journal, full ? "full" : "normal")},
+                                quick, load_start),
+      all);
 }
 
 }  // namespace floor_bench
 
 int main(int argc, char** argv) {
+  bench_support::pin_allocator();
   bool quick = false;
   const auto chosen = bench_support::choose(argc, argv, floor_bench::configurations, quick);
   if (sodium_init() < 0) floor_bench::fail("libsodium failed to initialise");
