@@ -12,6 +12,7 @@ packages=(
   catch2
   libsodium-dev
   libsqlite3-dev
+  time                      # GNU /usr/bin/time: peak memory of a compile (scripts/bench-compile.sh)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
