@@ -24,6 +24,7 @@
 #include <anonauth/storage/sqlite/sqlite.hpp>
 
 #include "bench_schema.hpp"
+#include "library_phases.hpp"
 #include "measure.hpp"
 
 #include <sqlite3.h>
@@ -204,31 +205,7 @@ void run(const configuration& config, bool quick) {
   remove_database(path);
   {
     auth_no_hash auth(cfg);
-    std::vector<std::string> tokens, ids;
-    tokens.reserve(20000 / scale);
-    ids.reserve(20000 / scale);
-    all.push_back(measure(
-        "sign_in_anonymous", 20000 / scale, [](std::size_t) {},
-        [&](std::size_t) {
-          auto r = auth.sign_in_anonymous({});
-          if (!r) fail("sign-in: " + std::string(r.error().code()));
-          tokens.push_back(std::move(r->token));
-          ids.push_back(std::move(r->user.id));
-        },
-        [&](std::size_t i) {
-          if (tokens[i].size() != 32 || ids[i].size() != 32) fail("sign-in: token or id");
-        }));
-    std::string found;
-    all.push_back(measure(
-        "get_session", 20000 / scale, [](std::size_t) {},
-        [&](std::size_t i) {
-          auto view = auth.get_session(tokens[i % tokens.size()]);
-          if (!view || !view->user.is_anonymous) fail("get-session");
-          found = std::move(view->user.id);
-        },
-        [&](std::size_t i) {
-          if (found != ids[i % ids.size()]) fail("get-session: another user");
-        }));
+    bench_support::sign_in_and_get_session(auth, 20000 / scale, all);
     all.push_back(link_phase(auth, "link_no_hash_rows_0", 2000 / scale, 0));
     all.push_back(link_phase(auth, "link_no_hash_rows_100", 500 / scale, 100));
     all.push_back(link_phase(auth, "link_no_hash_rows_10000", quick ? 3 : 20, 10000));
