@@ -12,6 +12,7 @@
 #include <anonauth/schema/reflect.hpp>
 #include <anonauth/schema/schema.hpp>
 #include <anonauth/storage/reentrancy.hpp>
+#include <anonauth/storage/undo_log.hpp>
 
 #include <boost/hana/accessors.hpp>
 
@@ -28,7 +29,6 @@
 #include <system_error>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -127,13 +127,18 @@ using writer_preferring_mutex = std::shared_mutex;  // platforms whose rwlock is
 template <class Table, class Refs = typename Table::user_refs>
 struct table_store;
 
-/// One application table: rows by id, and an index per user-reference column.
+/// One application table: rows by id, an index per user-reference column, and every operation on
+/// them with its undo step. The operations are members of the table's store, not of the backend,
+/// so their instantiations (and the undo steps' types) are named by the table alone: named by the
+/// whole schema, N tables would cost N symbols of O(N) characters each, and compile time would
+/// grow with N squared.
 template <class Table, class... Refs>
 struct table_store<Table, type_list<Refs...>> {
   using row = typename Table::row_type;
+  using row_map = string_map<row>;
   static constexpr std::size_t index_count = sizeof...(Refs);
 
-  string_map<row> rows;
+  row_map rows;
   std::array<index, index_count> indexes;
 
   template <auto M>
@@ -145,7 +150,178 @@ struct table_store<Table, type_list<Refs...>> {
 
   void index_row(const row& r) { (indexes[index_of<Refs::member>()].add(r.*(Refs::member), r.id), ...); }
   void unindex_row(const row& r) { (indexes[index_of<Refs::member>()].remove(r.*(Refs::member), r.id), ...); }
+
+  std::optional<row> find(std::string_view id) const {
+    auto it = rows.find(id);
+    return it == rows.end() ? std::nullopt : std::optional<row>(it->second);
+  }
+
+  template <auto Member, class Value>
+  std::vector<row> find_by(const Value& value) const {
+    std::vector<row> out;
+    constexpr std::size_t idx = index_of<Member>();
+    if constexpr (idx < index_count) {
+      if (const auto* ids = indexes[idx].ids(value)) {
+        out.reserve(ids->size());
+        for (const auto& id : *ids) out.push_back(rows.at(id));
+      }
+    } else {
+      for (const auto& [id, r] : rows)
+        if (r.*Member == value) out.push_back(r);
+    }
+    return out;
+  }
+
+  // Undo steps find a row through a pointer to it: an element of an unordered_map keeps its
+  // address until erased, and within a transaction a row is only ever erased by extracting its
+  // node, which the erase's undo step puts back, so later steps (undone first) leave it in place.
+
+  void insert(const row& r, undo_log& log) {
+    if (rows.contains(r.id)) throw storage_error("memory_storage: duplicate row id");
+    struct remove_inserted {
+      table_store* st;
+      const row* inserted = nullptr;
+      void operator()() {
+        if (inserted == nullptr) return;
+        st->unindex_row(*inserted);
+        st->rows.erase(st->rows.find(inserted->id));
+      }
+    };
+    log.apply(
+        [&](remove_inserted& undo) {
+          undo.inserted = &rows.emplace(r.id, r).first->second;
+          index_row(*undo.inserted);
+        },
+        remove_inserted{this});
+  }
+  bool update(const row& r, undo_log& log) {
+    auto it = rows.find(r.id);
+    if (it == rows.end()) return false;
+    struct restore {
+      table_store* st;
+      row* place;
+      bool unindexed = false;
+      std::optional<row> old{};
+      void operator()() {
+        if (old) {
+          st->unindex_row(*place);
+          *place = std::move(*old);
+        }
+        if (unindexed) st->index_row(*place);
+      }
+    };
+    row replacement = r;  // copied before anything changes: the copy may throw
+    log.apply(
+        [&](restore& undo) {
+          unindex_row(it->second);
+          undo.unindexed = true;
+          undo.old.emplace(std::move(it->second));
+          it->second = std::move(replacement);
+          index_row(it->second);
+        },
+        restore{this, &it->second});
+    return true;
+  }
+  bool erase(std::string_view id, undo_log& log) {
+    auto it = rows.find(id);
+    if (it == rows.end()) return false;
+    struct restore {
+      table_store* st;
+      typename row_map::node_type node;
+      void operator()() {
+        if (node.empty()) return;
+        const row& r = node.mapped();
+        st->rows.insert(std::move(node));
+        st->index_row(r);
+      }
+    };
+    log.apply(
+        [&](restore& undo) {
+          unindex_row(it->second);
+          undo.node = rows.extract(it);
+        },
+        restore{this, {}});
+    return true;
+  }
+
+  /// Moves every row whose Member equals `from` to `to`, through the column's index: one
+  /// operation, like `UPDATE t SET member = to WHERE member = from`.
+  template <auto Member>
+  std::size_t reassign(std::string_view from, std::string_view to, undo_log& log) {
+    constexpr std::size_t idx = index_of<Member>();
+    static_assert(idx < index_count, "[anonauth.E002] reassign needs a declared user reference");
+    if (from == to || indexes[idx].ids(from) == nullptr) return 0;
+    struct restore {
+      table_store* st;
+      std::string from, to;
+      string_set moved;       // the ids moved, while the mutation runs or when `to` had rows
+      bool whole = false;     // `to` had no rows: the index's set moved whole and is `to`'s now
+      void operator()() {
+        index& ix = st->indexes[idx];
+        string_set ids = whole ? ix.take(to) : string_set{};
+        if (whole) ids.merge(moved);
+        else
+          for (const auto& id : moved) ix.remove(to, id);
+        for (const auto& id : whole ? ids : moved) st->rows.at(id).*Member = from;
+        if (whole) ix.put(from, std::move(ids));
+        else ix.merge(from, moved);
+      }
+    };
+    std::size_t count = 0;
+    log.apply(
+        [&](restore& undo) {
+          index& ix = indexes[idx];
+          undo.moved = ix.take(from);
+          count = undo.moved.size();
+          for (const auto& id : undo.moved) rows.at(id).*Member = undo.to;
+          if (ix.ids(undo.to) == nullptr) {
+            // The usual link: the new user has no rows yet, so the set of ids moves whole
+            // instead of being copied.
+            undo.whole = true;
+            ix.put(undo.to, std::move(undo.moved));
+            undo.moved.clear();
+          } else {
+            ix.merge(undo.to, undo.moved);
+          }
+        },
+        restore{this, std::string(from), std::string(to), {}, false});
+    return count;
+  }
+
+  /// Deletes every row whose Member equals `value` (through the index when it has one).
+  template <auto Member, class Value>
+  std::size_t erase_where(const Value& value, undo_log& log) {
+    constexpr std::size_t idx = index_of<Member>();
+    std::vector<std::string> ids;
+    if constexpr (idx < index_count) {
+      if (const auto* indexed = indexes[idx].ids(value)) ids.assign(indexed->begin(), indexed->end());
+    } else {
+      for (const auto& [id, r] : rows)
+        if (r.*Member == value) ids.push_back(id);
+    }
+    for (const auto& id : ids) erase(id, log);
+    return ids.size();
+  }
 };
+
+/// Every application table's store side by side, one base per table, found by row type through
+/// overload resolution. A std::tuple would nest its bases, each named by all the tables after it:
+/// O(N^2) characters of symbols for N tables, which GCC's back end pays for superlinearly.
+template <class Row, class Table>
+struct table_slot {
+  table_store<Table> store;
+};
+template <class... Tables>
+struct table_set : table_slot<typename Tables::row_type, Tables>... {};
+
+template <class Row, class Table>
+table_store<Table>& store_of(table_slot<Row, Table>& slot) noexcept {
+  return slot.store;
+}
+template <class Row, class Table>
+const table_store<Table>& store_of(const table_slot<Row, Table>& slot) noexcept {
+  return slot.store;
+}
 
 }  // namespace detail::memory
 
@@ -168,18 +344,24 @@ class memory_storage::backend {
   struct stores_of;
   template <class... Tables>
   struct stores_of<detail::type_list<Tables...>> {
-    using type = std::tuple<table_store<Tables>...>;
+    using type = detail::memory::table_set<Tables...>;
+    static constexpr std::size_t size = sizeof...(Tables);
   };
+  using tables_info = stores_of<typename Schema::app_tables>;
+
+  using user_map = detail::memory::string_map<user>;
+  using session_map = std::unordered_map<token_hash, session_record, detail::memory::digest_hash>;
+  using account_map = detail::memory::string_map<account>;
 
   struct state {
-    detail::memory::string_map<user> users;
+    user_map users;
     detail::memory::string_map<std::string> user_by_email;
-    std::unordered_map<token_hash, session_record, detail::memory::digest_hash> sessions;
+    session_map sessions;
     detail::memory::string_map<std::vector<token_hash>> sessions_by_user;
-    detail::memory::string_map<account> accounts;
+    account_map accounts;
     detail::memory::string_map<std::string> account_by_provider;  // provider '\0' account id -> id
     detail::memory::string_map<detail::memory::string_set> accounts_by_user;
-    typename stores_of<typename Schema::app_tables>::type tables;
+    typename tables_info::type tables;
   };
 
   template <class Row>
@@ -192,11 +374,10 @@ class memory_storage::backend {
   }
 
   template <class Row>
-  static constexpr std::size_t checked_position() {
-    constexpr std::size_t position = table_position<Row>();
-    static_assert(position < std::tuple_size_v<decltype(state::tables)>,
+  static constexpr bool is_app_row() {
+    static_assert(table_position<Row>() < tables_info::size,
                   "[anonauth.E001] this row type is no application table of the schema");
-    return position < std::tuple_size_v<decltype(state::tables)> ? position : 0;  // one error only
+    return table_position<Row>() < tables_info::size;
   }
 
   static std::string provider_key(std::string_view provider, std::string_view account_id) {
@@ -204,6 +385,25 @@ class memory_storage::backend {
     key.push_back('\0');
     key.append(account_id);
     return key;
+  }
+  /// Takes a session out of its user's list (the session itself stays).
+  static void unlist_session(state& s, const session_record& rec) {
+    if (auto it = s.sessions_by_user.find(rec.session.user_id); it != s.sessions_by_user.end()) {
+      std::erase(it->second, rec.hash);
+      if (it->second.empty()) s.sessions_by_user.erase(it);
+    }
+  }
+  static void drop_session(state& s, typename session_map::iterator it) {
+    unlist_session(s, it->second);
+    s.sessions.erase(it);
+  }
+  /// Takes an account out of the provider and per-user indexes (the account itself stays).
+  static void unlist_account(state& s, const account& a) {
+    s.account_by_provider.erase(provider_key(a.provider_id, a.account_id));
+    if (auto it = s.accounts_by_user.find(a.user_id); it != s.accounts_by_user.end()) {
+      it->second.erase(a.id);
+      if (it->second.empty()) s.accounts_by_user.erase(it);
+    }
   }
 
  public:
@@ -264,69 +464,61 @@ class memory_storage::backend {
     }
     template <class Row>
     std::optional<Row> find(std::string_view id) const {
-      if constexpr (std::is_same_v<Row, user>) {
-        return find_user(id);
-      } else {
-        const auto& rows = store<Row>().rows;
-        auto it = rows.find(id);
-        return it == rows.end() ? std::nullopt : std::optional<Row>(it->second);
-      }
+      if constexpr (std::is_same_v<Row, user>) return find_user(id);
+      else return store<Row>().find(id);
     }
     template <auto Member, class Value>
     std::vector<detail::class_of_t<Member>> find_by(const Value& value) const {
       using row = detail::class_of_t<Member>;
-      std::vector<row> out;
       if constexpr (std::is_same_v<row, user>) {
+        std::vector<row> out;
         for (const auto& [id, u] : s_->users)
           if (u.*Member == value) out.push_back(u);
+        return out;
       } else {
-        const auto& st = store<row>();
-        using store_t = std::remove_cvref_t<decltype(st)>;
-        constexpr std::size_t idx = store_t::template index_of<Member>();
-        if constexpr (idx < store_t::index_count) {
-          if (const auto* ids = st.indexes[idx].ids(value)) {
-            out.reserve(ids->size());
-            for (const auto& id : *ids) out.push_back(st.rows.at(id));
-          }
-        } else {
-          for (const auto& [id, r] : st.rows)
-            if (r.*Member == value) out.push_back(r);
-        }
+        return store<row>().template find_by<Member>(value);
       }
-      return out;
     }
 
    protected:
     template <class Row>
     const auto& store() const {
-      return std::get<checked_position<Row>()>(s_->tables);
+      if constexpr (is_app_row<Row>()) return detail::memory::store_of<Row>(s_->tables);
     }
     const state* s_;
   };
 
   /// Write access: the exclusive lock and an undo log replayed on rollback.
   ///
-  /// Every mutation goes through `apply`: its undo step is built and room for it reserved before
-  /// anything changes, a mutation that throws half-way is undone at once, and recording the step
-  /// afterwards cannot throw. Each undo step restores the state from any prefix of its mutation.
+  /// Every mutation goes through undo_log::apply: its undo step is stored before anything
+  /// changes, and a mutation that throws half-way is undone at once. Each undo step restores the
+  /// state from any prefix of its mutation. Erased users, sessions, accounts and rows leave their
+  /// maps as extracted nodes owned by the undo step: nothing is copied, and a rollback puts the
+  /// same nodes back (so an element keeps its address for the whole transaction).
   class writer : public reader {
    public:
-    explicit writer(state& s) : reader(s), m_(&s) {}
+    writer(state& s, detail::undo_log& log) : reader(s), m_(&s), log_(&log) {}
     writer(const writer&) = delete;
     writer& operator=(const writer&) = delete;
 
     void insert_user(const user& u) {
       if (m_->users.contains(u.id)) throw storage_error("memory_storage: duplicate user id");
       if (m_->user_by_email.contains(u.email)) throw storage_error("memory_storage: duplicate user email");
-      apply(
-          [&] {
-            m_->users.emplace(u.id, u);
+      struct remove_inserted {
+        state* s;
+        const user* inserted = nullptr;
+        void operator()() {
+          if (inserted == nullptr) return;
+          s->user_by_email.erase(inserted->email);  // absent if its emplace failed: a no-op
+          s->users.erase(s->users.find(inserted->id));
+        }
+      };
+      log_->apply(
+          [&](remove_inserted& undo) {
+            undo.inserted = &m_->users.emplace(u.id, u).first->second;
             m_->user_by_email.emplace(u.email, u.id);
           },
-          [s = m_, id = u.id, email = u.email] {
-            s->users.erase(id);
-            s->user_by_email.erase(email);
-          });
+          remove_inserted{m_});
     }
     bool update_user(const user& u) {
       auto it = m_->users.find(u.id);
@@ -334,90 +526,137 @@ class memory_storage::backend {
       const bool email_changed = it->second.email != u.email;
       if (email_changed && m_->user_by_email.contains(u.email))
         throw storage_error("memory_storage: duplicate user email");
-      apply(
-          [&] {
+      struct restore {
+        state* s;
+        user* place;
+        bool email_moved = false;
+        std::optional<user> old{};
+        void operator()() {
+          if (!old) return;
+          if (email_moved) {
+            s->user_by_email.erase(place->email);
+            s->user_by_email.insert_or_assign(old->email, old->id);
+          }
+          *place = std::move(*old);
+        }
+      };
+      user replacement = u;  // copied before anything changes: the copy may throw
+      log_->apply(
+          [&](restore& undo) {
+            undo.old.emplace(std::move(it->second));
+            it->second = std::move(replacement);
             if (email_changed) {
-              m_->user_by_email.erase(it->second.email);
+              undo.email_moved = true;
+              m_->user_by_email.erase(undo.old->email);
               m_->user_by_email.emplace(u.email, u.id);
             }
-            it->second = u;
           },
-          [s = m_, old = it->second, email = u.email, email_changed] {
-            if (email_changed) {
-              s->user_by_email.erase(email);
-              s->user_by_email.insert_or_assign(old.email, old.id);
-            }
-            s->users.insert_or_assign(old.id, old);
-          });
+          restore{m_, &it->second});
       return true;
     }
     bool erase_user(std::string_view id) {
       auto it = m_->users.find(id);
       if (it == m_->users.end()) return false;
-      apply(
-          [&] {
-            m_->user_by_email.erase(it->second.email);
-            m_->users.erase(it);
+      struct restore {
+        state* s;
+        typename user_map::node_type node;
+        void operator()() {
+          if (node.empty()) return;
+          const user& u = node.mapped();
+          s->users.insert(std::move(node));
+          s->user_by_email.emplace(u.email, u.id);
+        }
+      };
+      log_->apply(
+          [&](restore& undo) {
+            undo.node = m_->users.extract(it);
+            m_->user_by_email.erase(undo.node.mapped().email);
           },
-          [s = m_, old = it->second] {
-            s->users.emplace(old.id, old);
-            s->user_by_email.emplace(old.email, old.id);
-          });
+          restore{m_, {}});
       return true;
     }
 
     void insert_session(const session_record& rec) {
       if (m_->sessions.contains(rec.hash)) throw storage_error("memory_storage: duplicate session token");
-      apply(
+      log_->apply(
           [&] {
             m_->sessions.emplace(rec.hash, rec);
             m_->sessions_by_user[rec.session.user_id].push_back(rec.hash);
           },
-          [s = m_, h = rec.hash, uid = rec.session.user_id] { drop_session(*s, h, uid); });
+          [s = m_, h = rec.hash] {
+            if (auto it = s->sessions.find(h); it != s->sessions.end()) drop_session(*s, it);
+          });
     }
     bool update_session(const session_record& rec) {
       auto it = m_->sessions.find(rec.hash);
       if (it == m_->sessions.end()) return false;
-      apply(
-          [&] {
-            const std::string owner = it->second.session.user_id;  // a session never changes hands
-            it->second.session = rec.session;
-            it->second.session.user_id = owner;
+      struct restore {
+        session* place;
+        std::optional<session> old{};
+        void operator()() {
+          if (old) *place = std::move(*old);
+        }
+      };
+      session replacement = rec.session;  // copied before anything changes
+      replacement.user_id = it->second.session.user_id;  // a session never changes hands
+      log_->apply(
+          [&](restore& undo) {
+            undo.old.emplace(std::move(it->second.session));
+            it->second.session = std::move(replacement);
           },
-          [s = m_, old = it->second] { s->sessions.insert_or_assign(old.hash, old); });
+          restore{&it->second.session, std::nullopt});
       return true;
     }
     bool erase_session(const token_hash& h) {
       auto it = m_->sessions.find(h);
       if (it == m_->sessions.end()) return false;
-      const std::string owner = it->second.session.user_id;  // a copy: the erase frees the original
-      const auto& list = m_->sessions_by_user.at(owner);
-      const auto position = static_cast<std::size_t>(std::find(list.begin(), list.end(), h) - list.begin());
-      apply([&] { drop_session(*m_, h, owner); },
-            [s = m_, old = it->second, position] {
-              s->sessions.emplace(old.hash, old);
-              auto& hashes = s->sessions_by_user[old.session.user_id];
-              if (std::find(hashes.begin(), hashes.end(), old.hash) == hashes.end())
-                hashes.insert(hashes.begin() + static_cast<std::ptrdiff_t>(std::min(position, hashes.size())), old.hash);
-            });
+      const auto& list = m_->sessions_by_user.at(it->second.session.user_id);
+      struct restore {
+        state* s;
+        std::size_t position;  // in the user's list, which keeps sessions in creation order
+        typename session_map::node_type node;
+        void operator()() {
+          if (node.empty()) return;
+          const session_record& rec = node.mapped();
+          s->sessions.insert(std::move(node));
+          auto& hashes = s->sessions_by_user[rec.session.user_id];
+          if (std::find(hashes.begin(), hashes.end(), rec.hash) == hashes.end())
+            hashes.insert(hashes.begin() + static_cast<std::ptrdiff_t>(std::min(position, hashes.size())), rec.hash);
+        }
+      };
+      log_->apply(
+          [&](restore& undo) {
+            undo.node = m_->sessions.extract(it);
+            unlist_session(*m_, undo.node.mapped());
+          },
+          restore{m_, static_cast<std::size_t>(std::find(list.begin(), list.end(), h) - list.begin()), {}});
       return true;
     }
     std::size_t erase_sessions_of_user(std::string_view user_id) {
       auto it = m_->sessions_by_user.find(user_id);
       if (it == m_->sessions_by_user.end()) return 0;
-      std::vector<session_record> old;
-      old.reserve(it->second.size());
-      for (const auto& h : it->second) old.push_back(m_->sessions.at(h));
-      const std::size_t count = old.size();
-      apply(
-          [&] {
-            for (const auto& h : it->second) m_->sessions.erase(h);
+      struct restore {
+        state* s;
+        std::string user_id;
+        std::vector<typename session_map::node_type> nodes;
+        std::optional<std::vector<token_hash>> hashes;  // the list, in its order
+        void operator()() {
+          for (auto& node : nodes)
+            if (!node.empty()) s->sessions.insert(std::move(node));
+          if (hashes) s->sessions_by_user.insert_or_assign(user_id, std::move(*hashes));
+        }
+      };
+      restore prepared{m_, std::string(user_id), {}, std::nullopt};
+      prepared.nodes.reserve(it->second.size());  // room before anything changes
+      std::size_t count = 0;
+      log_->apply(
+          [&](restore& undo) {
+            for (const auto& h : it->second) undo.nodes.push_back(m_->sessions.extract(h));
+            count = undo.nodes.size();
+            undo.hashes.emplace(std::move(it->second));
             m_->sessions_by_user.erase(it);
           },
-          [s = m_, old = std::move(old), hashes = it->second, uid = std::string(user_id)] {
-            for (const auto& rec : old) s->sessions.emplace(rec.hash, rec);
-            s->sessions_by_user.insert_or_assign(uid, hashes);  // in their original order
-          });
+          std::move(prepared));
       return count;
     }
 
@@ -425,196 +664,81 @@ class memory_storage::backend {
       auto key = provider_key(a.provider_id, a.account_id);
       if (m_->accounts.contains(a.id) || m_->account_by_provider.contains(key))
         throw storage_error("memory_storage: duplicate account");
-      apply(
+      log_->apply(
           [&] {
             m_->accounts.emplace(a.id, a);
             m_->account_by_provider.emplace(std::move(key), a.id);
             m_->accounts_by_user[a.user_id].insert(a.id);
           },
-          [s = m_, a] { drop_account(*s, a); });
+          [s = m_, id = a.id] {
+            if (auto it = s->accounts.find(id); it != s->accounts.end()) {
+              unlist_account(*s, it->second);
+              s->accounts.erase(it);
+            }
+          });
     }
     std::size_t erase_accounts_of_user(std::string_view user_id) {
       auto it = m_->accounts_by_user.find(user_id);
       if (it == m_->accounts_by_user.end()) return 0;
-      std::vector<account> old;
-      old.reserve(it->second.size());
-      for (const auto& id : it->second) old.push_back(m_->accounts.at(id));
-      const std::size_t count = old.size();
-      apply(
-          [&] {
-            for (const auto& a : old) drop_account(*m_, a);
-          },
-          [s = m_, old] {
-            for (const auto& a : old) {
-              s->accounts.emplace(a.id, a);
-              s->account_by_provider.emplace(provider_key(a.provider_id, a.account_id), a.id);
-              s->accounts_by_user[a.user_id].insert(a.id);
+      struct restore {
+        state* s;
+        std::vector<typename account_map::node_type> nodes;
+        void operator()() {
+          for (auto& node : nodes) {
+            if (node.empty()) continue;
+            const account& a = node.mapped();
+            s->accounts.insert(std::move(node));
+            s->account_by_provider.emplace(provider_key(a.provider_id, a.account_id), a.id);
+            s->accounts_by_user[a.user_id].insert(a.id);
+          }
+        }
+      };
+      const std::vector<std::string> ids(it->second.begin(), it->second.end());
+      restore prepared{m_, {}};
+      prepared.nodes.reserve(ids.size());  // room before anything changes
+      log_->apply(
+          [&](restore& undo) {
+            for (const auto& id : ids) {
+              undo.nodes.push_back(m_->accounts.extract(id));
+              unlist_account(*m_, undo.nodes.back().mapped());
             }
-          });
-      return count;
+          },
+          std::move(prepared));
+      return ids.size();
     }
 
     template <class Row>
     void insert(const Row& row) {
-      auto& st = mstore<Row>();
-      if (st.rows.contains(row.id)) throw storage_error("memory_storage: duplicate row id");
-      apply(
-          [&] {
-            st.rows.emplace(row.id, row);
-            st.index_row(row);
-          },
-          [&st, row] {
-            st.unindex_row(row);
-            st.rows.erase(row.id);
-          });
+      mstore<Row>().insert(row, *log_);
     }
     template <class Row>
     bool update(const Row& row) {
-      auto& st = mstore<Row>();
-      auto it = st.rows.find(row.id);
-      if (it == st.rows.end()) return false;
-      apply(
-          [&] {
-            st.unindex_row(it->second);
-            it->second = row;
-            st.index_row(row);
-          },
-          [&st, old = it->second, row] {
-            st.unindex_row(row);
-            st.rows.insert_or_assign(old.id, old);
-            st.index_row(old);
-          });
-      return true;
+      return mstore<Row>().update(row, *log_);
     }
     template <class Row>
     bool erase(std::string_view id) {
-      auto& st = mstore<Row>();
-      auto it = st.rows.find(id);
-      if (it == st.rows.end()) return false;
-      apply(
-          [&] {
-            st.unindex_row(it->second);
-            st.rows.erase(it);
-          },
-          [&st, old = it->second] {
-            st.rows.emplace(old.id, old);
-            st.index_row(old);
-          });
-      return true;
+      return mstore<Row>().erase(id, *log_);
     }
-
-    /// Moves every row whose Member equals `from` to `to`, through the column's index: one
-    /// operation, like `UPDATE t SET member = to WHERE member = from`.
+    /// Moves every row whose Member equals `from` to `to`: one operation, like
+    /// `UPDATE t SET member = to WHERE member = from`.
     template <auto Member>
     std::size_t reassign(std::string_view from, std::string_view to) {
-      using row = detail::class_of_t<Member>;
-      auto& st = mstore<row>();
-      using store_t = std::remove_cvref_t<decltype(st)>;
-      constexpr std::size_t idx = store_t::template index_of<Member>();
-      static_assert(idx < store_t::index_count, "[anonauth.E002] reassign needs a declared user reference");
-      if (from == to || st.indexes[idx].ids(from) == nullptr) return 0;
-      if (st.indexes[idx].ids(to) == nullptr) {
-        // The usual link: the new user has no rows yet, so the index's set of ids moves whole
-        // instead of being copied. Undone, `to` holds exactly the moved ids again (later changes
-        // are undone first); `held` keeps them while the mutation runs, should it fail half-way.
-        auto held = std::make_shared<detail::memory::string_set>();
-        std::size_t count = 0;
-        apply(
-            [&] {
-              *held = st.indexes[idx].take(from);
-              count = held->size();
-              const std::string target(to);
-              for (const auto& id : *held) st.rows.at(id).*Member = target;
-              st.indexes[idx].put(to, std::move(*held));
-              held->clear();
-            },
-            [&st, held, f = std::string(from), t = std::string(to)] {
-              auto ids = st.indexes[idx].take(t);
-              ids.merge(*held);
-              for (const auto& id : ids) st.rows.at(id).*Member = f;
-              st.indexes[idx].put(f, std::move(ids));
-            });
-        return count;
-      }
-      auto moved = std::make_shared<detail::memory::string_set>();
-      apply(
-          [&] {
-            *moved = st.indexes[idx].take(from);
-            const std::string target(to);
-            for (const auto& id : *moved) st.rows.at(id).*Member = target;
-            st.indexes[idx].merge(to, *moved);
-          },
-          [&st, moved, f = std::string(from), t = std::string(to)] {
-            for (const auto& id : *moved) {
-              st.rows.at(id).*Member = f;
-              st.indexes[idx].remove(t, id);
-            }
-            st.indexes[idx].merge(f, *moved);
-          });
-      return moved->size();
+      return mstore<detail::class_of_t<Member>>().template reassign<Member>(from, to, *log_);
     }
-
     /// Deletes every row whose Member equals `value` (through the index when it has one).
     template <auto Member, class Value>
     std::size_t erase_where(const Value& value) {
-      using row = detail::class_of_t<Member>;
-      auto& st = mstore<row>();
-      using store_t = std::remove_cvref_t<decltype(st)>;
-      constexpr std::size_t idx = store_t::template index_of<Member>();
-      std::vector<std::string> ids;
-      if constexpr (idx < store_t::index_count) {
-        if (const auto* indexed = st.indexes[idx].ids(value)) ids.assign(indexed->begin(), indexed->end());
-      } else {
-        for (const auto& [id, r] : st.rows)
-          if (r.*Member == value) ids.push_back(id);
-      }
-      for (const auto& id : ids) erase<row>(id);
-      return ids.size();
+      return mstore<detail::class_of_t<Member>>().template erase_where<Member>(value, *log_);
     }
-
-    void rollback() noexcept {
-      for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
-      undo_.clear();
-    }
-    void commit() noexcept { undo_.clear(); }
 
    private:
-    template <class Mutate, class Undo>
-    void apply(Mutate&& mutate, Undo&& undo) {
-      std::function<void()> step(std::forward<Undo>(undo));  // may throw: nothing changed yet
-      // Likewise. Grown geometrically: reserve(size + 1) would copy the whole log on every change.
-      if (undo_.size() == undo_.capacity()) undo_.reserve(std::max<std::size_t>(16, 2 * undo_.capacity()));
-      try {
-        std::forward<Mutate>(mutate)();
-      } catch (...) {
-        step();  // a mutation that failed half-way is undone at once
-        throw;
-      }
-      undo_.push_back(std::move(step));  // cannot throw: room is reserved, the move is noexcept
-    }
-
     template <class Row>
     auto& mstore() {
-      return std::get<checked_position<Row>()>(m_->tables);
-    }
-    static void drop_session(state& s, const token_hash& h, const std::string& user_id) {
-      s.sessions.erase(h);
-      if (auto it = s.sessions_by_user.find(user_id); it != s.sessions_by_user.end()) {
-        std::erase(it->second, h);
-        if (it->second.empty()) s.sessions_by_user.erase(it);
-      }
-    }
-    static void drop_account(state& s, const account& a) {
-      s.accounts.erase(a.id);
-      s.account_by_provider.erase(provider_key(a.provider_id, a.account_id));
-      if (auto it = s.accounts_by_user.find(a.user_id); it != s.accounts_by_user.end()) {
-        it->second.erase(a.id);
-        if (it->second.empty()) s.accounts_by_user.erase(it);
-      }
+      if constexpr (is_app_row<Row>()) return detail::memory::store_of<Row>(m_->tables);
     }
 
     state* m_;
-    std::vector<std::function<void()>> undo_;
+    detail::undo_log* log_;
   };
 
   template <class Fn>
@@ -629,18 +753,18 @@ class memory_storage::backend {
   auto write(Fn&& fn) {
     detail::reentrancy_guard guard(this);
     std::unique_lock lock(mutex_);
-    writer w(state_);
+    writer w(state_, undo_);
     try {
       if constexpr (std::is_void_v<decltype(std::forward<Fn>(fn)(w))>) {
         std::forward<Fn>(fn)(w);
-        w.commit();
+        undo_.commit();
       } else {
         auto out = std::forward<Fn>(fn)(w);
-        w.commit();
+        undo_.commit();
         return out;
       }
     } catch (...) {
-      w.rollback();
+      undo_.rollback();
       throw;
     }
   }
@@ -648,6 +772,7 @@ class memory_storage::backend {
  private:
   mutable detail::memory::writer_preferring_mutex mutex_;
   state state_;
+  detail::undo_log undo_;  // used under the exclusive lock only
 };
 
 }  // namespace anonauth
