@@ -793,23 +793,25 @@ class anonymous_auth {
     if constexpr (audited) note.guest_deleted = !keeps_anonymous_user;
   }
 
+  // A fold of plain calls, not of lambdas: each lambda would be a function of its own, named by
+  // the whole auth type (schema and migrations), so N migrators would cost O(N^2) characters of
+  // symbols; plain calls inline into this one function.
   template <class Tx, class... Migs>
   void run_migrators(Tx& tx, const std::pair<session, user_type>& guest, user_type& target,
                      const request_context& request, note_type& note, detail::type_list<Migs...>) {
     [[maybe_unused]] std::size_t i = 0;
-    (
-        [&] {
-          auto rows = run_migrator<Migs>(tx, guest, target, request);
-          if constexpr (audited) {
-            note.rows[i] = detail::describe_migrator<schema_type, Migs>();
-            note.rows[i].rows = rows;
-          } else {
-            (void)rows;
-            (void)note;
-          }
-          ++i;
-        }(),
-        ...);
+    (record_migrator<Migs>(note, i++, run_migrator<Migs>(tx, guest, target, request)), ...);
+  }
+
+  template <class Mig>
+  static void record_migrator(note_type& note, [[maybe_unused]] std::size_t i, std::optional<std::size_t> rows) {
+    if constexpr (audited) {
+      note.rows[i] = detail::describe_migrator<schema_type, Mig>();
+      note.rows[i].rows = rows;
+    } else {
+      (void)note;
+      (void)rows;
+    }
   }
 
   /// What the migrator moved (rows or fields), or nothing for a custom migrator.
