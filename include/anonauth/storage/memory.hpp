@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <stdexcept>
 #include <system_error>
@@ -56,6 +57,22 @@ struct digest_hash {
     std::memcpy(&v, h.data(), sizeof v);  // already uniformly distributed
     return v;
   }
+};
+
+/// Orders pointers to rows by the rows' ids, and finds them by id: the memory storage's index of
+/// guests. A row's id never changes and its address is stable (see table_store), so the index
+/// holds pointers, not copies of the ids.
+struct by_id {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const noexcept {
+    return id_of(a) < id_of(b);
+  }
+  template <class R>
+  static std::string_view id_of(const R* r) noexcept {
+    return r->id;
+  }
+  static std::string_view id_of(std::string_view id) noexcept { return id; }
 };
 
 /// value -> ids of the rows holding it, for one indexed column.
@@ -355,6 +372,8 @@ class memory_storage::backend {
 
   struct state {
     user_map users;
+    /// The anonymous users, by id: a purge walks this instead of every user.
+    std::set<const user*, detail::memory::by_id> guests;
     detail::memory::string_map<std::string> user_by_email;
     session_map sessions;
     detail::memory::string_map<std::vector<token_hash>> sessions_by_user;
@@ -439,15 +458,9 @@ class memory_storage::backend {
     }
     std::vector<user> anonymous_users_created_before(timestamp cutoff, std::string_view after_id,
                                                      std::size_t limit) const {
-      std::vector<const user*> found;
-      for (const auto& [id, u] : s_->users)
-        if (u.is_anonymous && u.created_at < cutoff && id > after_id) found.push_back(&u);
-      const std::size_t n = std::min(limit, found.size());
-      std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(n), found.end(),
-                        [](const user* a, const user* b) { return a->id < b->id; });
       std::vector<user> out;
-      out.reserve(n);
-      for (std::size_t i = 0; i < n; ++i) out.push_back(*found[i]);
+      for (auto it = s_->guests.upper_bound(after_id); it != s_->guests.end() && out.size() < limit; ++it)
+        if ((*it)->created_at < cutoff) out.push_back(**it);
       return out;
     }
     std::vector<session_record> sessions_of_user(std::string_view user_id) const {
@@ -509,6 +522,7 @@ class memory_storage::backend {
         const user* inserted = nullptr;
         void operator()() {
           if (inserted == nullptr) return;
+          s->guests.erase(inserted);                // absent if not a guest or its insert failed
           s->user_by_email.erase(inserted->email);  // absent if its emplace failed: a no-op
           s->users.erase(s->users.find(inserted->id));
         }
@@ -517,6 +531,7 @@ class memory_storage::backend {
           [&](remove_inserted& undo) {
             undo.inserted = &m_->users.emplace(u.id, u).first->second;
             m_->user_by_email.emplace(u.email, u.id);
+            if (u.is_anonymous) m_->guests.insert(undo.inserted);
           },
           remove_inserted{m_});
     }
@@ -537,7 +552,9 @@ class memory_storage::backend {
             s->user_by_email.erase(place->email);
             s->user_by_email.insert_or_assign(old->email, old->id);
           }
+          if (!old->is_anonymous) s->guests.erase(place);
           *place = std::move(*old);
+          if (place->is_anonymous) s->guests.insert(place);
         }
       };
       user replacement = u;  // copied before anything changes: the copy may throw
@@ -549,6 +566,10 @@ class memory_storage::backend {
               undo.email_moved = true;
               m_->user_by_email.erase(undo.old->email);
               m_->user_by_email.emplace(u.email, u.id);
+            }
+            if (u.is_anonymous != undo.old->is_anonymous) {
+              if (u.is_anonymous) m_->guests.insert(&it->second);
+              else m_->guests.erase(&it->second);
             }
           },
           restore{m_, &it->second});
@@ -565,10 +586,12 @@ class memory_storage::backend {
           const user& u = node.mapped();
           s->users.insert(std::move(node));
           s->user_by_email.emplace(u.email, u.id);
+          if (u.is_anonymous) s->guests.insert(&u);
         }
       };
       log_->apply(
           [&](restore& undo) {
+            m_->guests.erase(&it->second);
             undo.node = m_->users.extract(it);
             m_->user_by_email.erase(undo.node.mapped().email);
           },
