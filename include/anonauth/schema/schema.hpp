@@ -121,6 +121,24 @@ template <class Schema>
 using user_row_t = typename Schema::user_table_desc::row_type;
 
 namespace detail {
+// The table of a row type, found by overload resolution on a flat set of bases (no recursion
+// through the tables, whose instantiations would each be named by the tables after them).
+template <class Row, class Table>
+struct row_to_table {};
+template <class List>
+struct row_table_map;
+template <class... Tables>
+struct row_table_map<type_list<Tables...>> : row_to_table<typename Tables::row_type, Tables>... {};
+template <class Row, class Table>
+Table table_of_row(const row_to_table<Row, Table>*);  // only in unevaluated contexts
+
+/// The table description (aa::table or aa::user_table) whose row type is Row.
+template <class Schema, class Row>
+using table_of_row_t =
+    decltype(table_of_row<Row>(static_cast<const row_table_map<typename Schema::tables>*>(nullptr)));
+}  // namespace detail
+
+namespace detail {
 
 // --- checks ------------------------------------------------------------------------------------
 

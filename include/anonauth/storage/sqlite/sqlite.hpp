@@ -121,6 +121,70 @@ struct row_sql {
   }
 };
 
+/// The SQL text of one table's statements, built once. Named by the table alone (not by the
+/// backend's schema), so N tables cost N short symbols, not N symbols of O(N) characters.
+template <class Table>
+struct table_sql {
+  using Row = typename Table::row_type;
+
+  /// The user-reference columns, each indexed.
+  static std::vector<std::string_view> indexed_columns() {
+    return []<class... Refs>(detail::type_list<Refs...>) {
+      return std::vector<std::string_view>{column_name<Refs::member>()...};
+    }(typename Table::user_refs{});
+  }
+
+  static const std::string& table() {
+    static const std::string s = quote(Table::name.view());
+    return s;
+  }
+  static const std::string& insert() {
+    static const std::string s = [] {
+      std::string marks;
+      for (std::size_t i = 0; i < row_sql<Row>::columns().size(); ++i) marks += i == 0 ? "?" : ", ?";
+      return "INSERT INTO " + table() + " (" + row_sql<Row>::column_list() + ") VALUES (" + marks + ")";
+    }();
+    return s;
+  }
+  static const std::string& update() {  // every column, then the id
+    static const std::string s = [] {
+      std::string sets;
+      for (const auto& c : row_sql<Row>::columns()) sets += (sets.empty() ? "" : ", ") + quote(c.name) + " = ?";
+      return "UPDATE " + table() + " SET " + sets + " WHERE \"id\" = ?";
+    }();
+    return s;
+  }
+  static const std::string& erase() {
+    static const std::string s = "DELETE FROM " + table() + " WHERE \"id\" = ?";
+    return s;
+  }
+  static const std::string& find() {
+    static const std::string s = "SELECT " + row_sql<Row>::column_list() + " FROM " + table() + " WHERE \"id\" = ?";
+    return s;
+  }
+  static const std::string& count() {
+    static const std::string s = "SELECT count(*) FROM " + table();
+    return s;
+  }
+  template <auto Member>
+  static const std::string& find_by() {
+    static const std::string s = "SELECT " + row_sql<Row>::column_list() + " FROM " + table() + " WHERE " +
+                                 quote(column_name<Member>()) + " = ?";
+    return s;
+  }
+  template <auto Member>
+  static const std::string& reassign() {
+    static const std::string s = "UPDATE " + table() + " SET " + quote(column_name<Member>()) + " = ? WHERE " +
+                                 quote(column_name<Member>()) + " = ?";
+    return s;
+  }
+  template <auto Member>
+  static const std::string& erase_where() {
+    static const std::string s = "DELETE FROM " + table() + " WHERE " + quote(column_name<Member>()) + " = ?";
+    return s;
+  }
+};
+
 }  // namespace sqlite
 
 /// The SQLite storage policy.
@@ -154,59 +218,9 @@ class sqlite_storage::backend {
   template <class Row>
   static constexpr bool is_table_row_v = std::is_same_v<Row, user> || Schema::template has_row_v<Row>;
 
-  // --- SQL text, built once per row type -------------------------------------------------------
+  // --- SQL text, built once per table ----------------------------------------------------------
   template <class Row>
-  struct sql {
-    static const std::string& table() {
-      static const std::string s = sqlite::quote(table_name<Row>());
-      return s;
-    }
-    static const std::string& insert() {
-      static const std::string s = [] {
-        std::string marks;
-        for (std::size_t i = 0; i < sqlite::row_sql<Row>::columns().size(); ++i) marks += i == 0 ? "?" : ", ?";
-        return "INSERT INTO " + table() + " (" + sqlite::row_sql<Row>::column_list() + ") VALUES (" + marks + ")";
-      }();
-      return s;
-    }
-    static const std::string& update() {  // every column, then the id
-      static const std::string s = [] {
-        std::string sets;
-        for (const auto& c : sqlite::row_sql<Row>::columns()) sets += (sets.empty() ? "" : ", ") + sqlite::quote(c.name) + " = ?";
-        return "UPDATE " + table() + " SET " + sets + " WHERE \"id\" = ?";
-      }();
-      return s;
-    }
-    static const std::string& erase() {
-      static const std::string s = "DELETE FROM " + table() + " WHERE \"id\" = ?";
-      return s;
-    }
-    static const std::string& find() {
-      static const std::string s = "SELECT " + sqlite::row_sql<Row>::column_list() + " FROM " + table() + " WHERE \"id\" = ?";
-      return s;
-    }
-    static const std::string& count() {
-      static const std::string s = "SELECT count(*) FROM " + table();
-      return s;
-    }
-    template <auto Member>
-    static const std::string& find_by() {
-      static const std::string s = "SELECT " + sqlite::row_sql<Row>::column_list() + " FROM " + table() + " WHERE " +
-                                   sqlite::quote(column_name<Member>()) + " = ?";
-      return s;
-    }
-    template <auto Member>
-    static const std::string& reassign() {
-      static const std::string s = "UPDATE " + table() + " SET " + sqlite::quote(column_name<Member>()) + " = ? WHERE " +
-                                   sqlite::quote(column_name<Member>()) + " = ?";
-      return s;
-    }
-    template <auto Member>
-    static const std::string& erase_where() {
-      static const std::string s = "DELETE FROM " + table() + " WHERE " + sqlite::quote(column_name<Member>()) + " = ?";
-      return s;
-    }
-  };
+  using sql = sqlite::table_sql<detail::table_of_row_t<Schema, Row>>;
 
   struct fixed_sql {
     static const std::string& find_user_by_email() {
@@ -573,8 +587,12 @@ class sqlite_storage::backend {
 
   template <class Row>
   static std::vector<expected_column> columns_of() {
+    return expected_columns(sqlite::row_sql<Row>::columns());
+  }
+  template <class Column>
+  static std::vector<expected_column> expected_columns(const std::vector<Column>& columns) {
     std::vector<expected_column> out;
-    for (const auto& c : sqlite::row_sql<Row>::columns()) out.push_back({c.name, std::string(c.type), c.nullable});
+    for (const auto& c : columns) out.push_back({c.name, std::string(c.type), c.nullable});
     return out;
   }
 
@@ -660,7 +678,9 @@ class sqlite_storage::backend {
       c.execute("CREATE UNIQUE INDEX IF NOT EXISTS \"account_provider\" ON \"account\" (\"provider_id\", \"account_id\")");
       c.execute("CREATE INDEX IF NOT EXISTS \"account_user_id\" ON \"account\" (\"user_id\")");
       []<class... Tables>(connection& conn, detail::type_list<Tables...>) {
-        (create_app_table<Tables>(conn), ...);
+        (create_app_table(conn, Tables::name.view(), expected_columns(sqlite::row_sql<typename Tables::row_type>::columns()),
+                          sqlite::table_sql<Tables>::indexed_columns()),
+         ...);
       }(c, typename Schema::app_tables{});
       c.execute("COMMIT");
     } catch (...) {
@@ -669,16 +689,14 @@ class sqlite_storage::backend {
     }
   }
 
-  template <class Table>
-  static void create_app_table(connection& c) {
-    using row = typename Table::row_type;
-    check_table(c, Table::name.view(), columns_of<row>());
-    []<class... Refs>(connection& conn, detail::type_list<Refs...>) {
-      (conn.execute("CREATE INDEX IF NOT EXISTS " +
-                    sqlite::quote(std::string(Table::name.view()) + "_" + std::string(column_name<Refs::member>())) +
-                    " ON " + sqlite::quote(Table::name.view()) + " (" + sqlite::quote(column_name<Refs::member>()) + ")"),
-       ...);
-    }(c, typename Table::user_refs{});
+  // One call per table with what the table's own templates computed: a template member here
+  // would be named by the whole schema once per table.
+  static void create_app_table(connection& c, std::string_view table, const std::vector<expected_column>& columns,
+                               const std::vector<std::string_view>& indexed) {
+    check_table(c, table, columns);
+    for (std::string_view column : indexed)
+      c.execute("CREATE INDEX IF NOT EXISTS " + sqlite::quote(std::string(table) + "_" + std::string(column)) + " ON " +
+                sqlite::quote(table) + " (" + sqlite::quote(column) + ")");
   }
 
   // --- connections ------------------------------------------------------------------------------
