@@ -13,12 +13,15 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -262,6 +265,64 @@ std::vector<const Config*> choose(int argc, char** argv, const std::array<Config
 [[noreturn]] inline void fail(const std::string& what) {
   std::fprintf(stderr, "benchmark check failed: %s\n", what.c_str());
   std::exit(1);
+}
+
+// --- operations in flight on several threads ----------------------------------------------------
+
+inline double seconds(clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+struct parallel_run {
+  double wall_s = 0;
+  std::vector<double> ms;  // every operation's latency, all threads
+};
+
+/// Runs op(t, i), i < per_thread, on each of `threads` threads released together, timing every
+/// operation alone; the wall time runs from the release to the end of the last thread.
+template <class Op>
+parallel_run run_parallel(unsigned threads, std::size_t per_thread, Op&& op) {
+  std::vector<std::vector<double>> ms(threads);
+  std::vector<clock::time_point> ends(threads);
+  std::atomic<unsigned> ready{0};
+  std::atomic<bool> go{false}, failed{false};
+  std::mutex error_mutex;
+  std::string error;
+  std::vector<std::thread> pool;
+  pool.reserve(threads);
+  for (unsigned t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      auto& mine = ms[t];
+      mine.reserve(per_thread);
+      ready.fetch_add(1);
+      while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+      try {
+        for (std::size_t i = 0; i < per_thread && !failed.load(std::memory_order_relaxed); ++i) {
+          const auto t0 = clock::now();
+          op(t, i);
+          mine.push_back(std::chrono::duration<double, std::milli>(clock::now() - t0).count());
+        }
+      } catch (const std::exception& e) {
+        std::lock_guard lock(error_mutex);
+        if (!failed.exchange(true)) error = e.what();
+      }
+      ends[t] = clock::now();
+    });
+  while (ready.load() < threads) std::this_thread::yield();
+  const auto start = clock::now();
+  go.store(true, std::memory_order_release);
+  for (auto& th : pool) th.join();
+  if (failed) fail(error);
+  parallel_run out;
+  for (const auto& end : ends) out.wall_s = std::max(out.wall_s, seconds(end - start));
+  for (const auto& v : ms) out.ms.insert(out.ms.end(), v.begin(), v.end());
+  return out;
+}
+
+/// Latency percentiles of a parallel run, with ops_per_s as throughput: operations / wall time.
+inline stats throughput(std::string name, parallel_run run) {
+  const double n = static_cast<double>(run.ms.size());
+  stats s = summarise(std::move(name), std::move(run.ms), 1.0);
+  s.ops_per_s = n / run.wall_s;
+  return s;
 }
 
 }  // namespace bench_support

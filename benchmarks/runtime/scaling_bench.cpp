@@ -64,6 +64,10 @@ using bench_support::measure;
 using bench_support::remove_database;
 using bench_support::stats;
 using bench_support::summarise;
+using bench_support::seconds;
+using bench_support::parallel_run;
+using bench_support::run_parallel;
+using bench_support::throughput;
 
 struct run_options {
   bool quick = false;
@@ -124,9 +128,8 @@ std::string fixed32(char prefix, std::size_t k) {
 std::string seed_id(std::size_t k) { return fixed32('g', k); }
 std::string seed_token(std::size_t k) { return fixed32('t', k); }
 
-/// Mutations per set-up transaction. The memory storage's undo log grows one exact reserve at a
-/// time, so a transaction costs O(mutations^2): keep its transactions small. SQLite wants them big
-/// (one commit per batch).
+/// Mutations per set-up transaction: the memory storage keeps an undo step per mutation until the
+/// commit, so its batches stay moderate; SQLite wants them big (one commit per batch).
 template <class Auth>
 constexpr std::size_t write_batch() {
   return std::is_same_v<typename Auth::storage_type, aa::memory_storage> ? 500 : 100000;
@@ -173,62 +176,6 @@ std::size_t user_count(Auth& auth) {
 /// A failed check inside a worker thread: caught there, reported once all threads have stopped.
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::runtime_error(what);
-}
-
-double seconds(clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-struct parallel_run {
-  double wall_s = 0;
-  std::vector<double> ms;  // every operation's latency, all threads
-};
-
-/// Runs op(t, i), i < per_thread, on each of `threads` threads released together, timing every
-/// operation alone; the wall time runs from the release to the end of the last thread.
-template <class Op>
-parallel_run run_parallel(unsigned threads, std::size_t per_thread, Op&& op) {
-  std::vector<std::vector<double>> ms(threads);
-  std::vector<clock::time_point> ends(threads);
-  std::atomic<unsigned> ready{0};
-  std::atomic<bool> go{false}, failed{false};
-  std::mutex error_mutex;
-  std::string error;
-  std::vector<std::thread> pool;
-  pool.reserve(threads);
-  for (unsigned t = 0; t < threads; ++t)
-    pool.emplace_back([&, t] {
-      auto& mine = ms[t];
-      mine.reserve(per_thread);
-      ready.fetch_add(1);
-      while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
-      try {
-        for (std::size_t i = 0; i < per_thread && !failed.load(std::memory_order_relaxed); ++i) {
-          const auto t0 = clock::now();
-          op(t, i);
-          mine.push_back(std::chrono::duration<double, std::milli>(clock::now() - t0).count());
-        }
-      } catch (const std::exception& e) {
-        std::lock_guard lock(error_mutex);
-        if (!failed.exchange(true)) error = e.what();
-      }
-      ends[t] = clock::now();
-    });
-  while (ready.load() < threads) std::this_thread::yield();
-  const auto start = clock::now();
-  go.store(true, std::memory_order_release);
-  for (auto& th : pool) th.join();
-  if (failed) fail(error);
-  parallel_run out;
-  for (const auto& end : ends) out.wall_s = std::max(out.wall_s, seconds(end - start));
-  for (const auto& v : ms) out.ms.insert(out.ms.end(), v.begin(), v.end());
-  return out;
-}
-
-/// Latency percentiles of a parallel run, with ops_per_s as throughput: operations / wall time.
-stats throughput(std::string name, parallel_run run) {
-  const double n = static_cast<double>(run.ms.size());
-  stats s = summarise(std::move(name), std::move(run.ms), 1.0);
-  s.ops_per_s = n / run.wall_s;
-  return s;
 }
 
 /// 1, 2, 4 ... up to `limit`, and `limit` itself.
