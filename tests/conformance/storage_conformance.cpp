@@ -607,3 +607,60 @@ TEMPLATE_TEST_CASE("storage.failed_write_rolls_everything_back", "[conformance][
     CHECK(b.read([](const auto& tx) { return tx.template count<member>(); }) == 5);
   }
 }
+
+// The purge's walk: guests only, created before the cut-off, after the given id, in id order, at
+// most `limit`; kept right by inserts, promotions, deletions, and by rollbacks of each.
+TEMPLATE_TEST_CASE("storage.anonymous_users_created_before", "[conformance][purge]", ANONAUTH_CONFORMING_STORAGES) {
+  backend_of<TestType> b(test_config<TestType>());
+  populate(b);  // guests u2 and u4, real users u1 and u3, all created at t0
+  const auto walk = [&](aa::timestamp cutoff, std::string_view after, std::size_t limit) {
+    return b.read([&](const auto& tx) {
+      std::vector<std::string> ids;
+      for (const auto& u : tx.anonymous_users_created_before(cutoff, after, limit)) {
+        CHECK(u.is_anonymous);
+        ids.push_back(u.id);
+      }
+      return ids;
+    });
+  };
+  using ids = std::vector<std::string>;
+  const aa::timestamp later = t0 + std::chrono::seconds{1};
+  CHECK(walk(later, "", 10) == ids{"u2", "u4"});
+  CHECK(walk(t0, "", 10).empty());  // created at t0: not before t0
+  CHECK(walk(later, "u2", 10) == ids{"u4"});
+  CHECK(walk(later, "", 1) == ids{"u2"});
+
+  b.write([&](auto& tx) {
+    auto fresh = make_user("u0", "u0@example.com", true);
+    fresh.created_at = later;  // a guest newer than the cut-off is skipped, not counted
+    tx.insert_user(fresh);
+    tx.insert_user(make_user("u5", "u5@example.com", true));
+  });
+  CHECK(walk(later, "", 10) == ids{"u2", "u4", "u5"});
+  CHECK(walk(later, "", 2) == ids{"u2", "u4"});
+
+  SECTION("a promotion, a deletion and a new guest, rolled back, leave the walk as it was") {
+    CHECK_THROWS_AS(b.write([&](auto& tx) {
+                      auto promoted = make_user("u2", "u2@example.com", false);
+                      CHECK(tx.update_user(promoted));
+                      CHECK(tx.erase_user("u4"));
+                      tx.insert_user(make_user("u6", "u6@example.com", true));
+                      auto demoted = make_user("u3", "u3@example.com", true);
+                      CHECK(tx.update_user(demoted));
+                      CHECK(tx.anonymous_users_created_before(later, "", 10).size() == 3);  // u3, u5, u6
+                      throw rollback_probe{};
+                    }),
+                    rollback_probe);
+    CHECK(walk(later, "", 10) == ids{"u2", "u4", "u5"});
+  }
+  SECTION("the same changes, committed") {
+    b.write([&](auto& tx) {
+      CHECK(tx.update_user(make_user("u2", "u2@example.com", false)));
+      CHECK(tx.erase_user("u4"));
+      tx.insert_user(make_user("u6", "u6@example.com", true));
+      CHECK(tx.update_user(make_user("u3", "u3@example.com", true)));
+    });
+    CHECK(walk(later, "", 10) == ids{"u3", "u5", "u6"});
+    CHECK(walk(later, "u3", 10) == ids{"u5", "u6"});
+  }
+}
