@@ -9,12 +9,23 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace floor_support {
 
 using digest = std::array<unsigned char, crypto_hash_sha256_BYTES>;
+
+/// The user row of the benchmark schema (bench_schema.hpp), times in Unix milliseconds.
+struct user_row {
+  std::string id, name, email;
+  bool email_verified = false;
+  std::optional<std::string> image;
+  bool is_anonymous = false;
+  std::int64_t created_at = 0, updated_at = 0;
+  std::optional<std::string> bio;
+};
 
 constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 

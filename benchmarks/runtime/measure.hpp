@@ -113,6 +113,12 @@ stats measure(std::string name, std::size_t n, Prepare&& prepare, Op&& op) {
   return measure(std::move(name), n, std::forward<Prepare>(prepare), std::forward<Op>(op), [](std::size_t) {});
 }
 
+/// Emails unique across every phase and database of a run.
+inline std::string next_email() {
+  static std::size_t unique = 0;
+  return "user" + std::to_string(++unique) + "@bench.example";
+}
+
 /// Fixes glibc's allocator thresholds at the values its dynamic adjustment reaches in any process
 /// once a 64 MiB block has been freed, which the first Argon2id hash (libsodium's INTERACTIVE
 /// cost) does: mmap above 32 MiB, give memory back to the kernel only when 64 MiB are free at the

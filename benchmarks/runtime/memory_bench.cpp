@@ -35,42 +35,10 @@ using auth_no_hash = aa::anonymous_auth<schema, aa::link<migrations>, aa::passwo
 using auth_argon2 = aa::anonymous_auth<schema, aa::link<migrations>>;
 
 using bench_support::fail;
+using bench_support::link_phase;
+using bench_support::next_email;
 using bench_support::measure;
 using bench_support::stats;
-
-/// Emails unique across every phase and auth of the run.
-std::string next_email() {
-  static std::size_t unique = 0;
-  return "user" + std::to_string(++unique) + "@bench.example";
-}
-
-template <class Auth>
-stats link_phase(Auth& auth, std::string name, std::size_t n, std::size_t rows) {
-  std::vector<std::string> guest_tokens(n), guest_ids(n), linked_ids(n);
-  return measure(
-      std::move(name), n,
-      [&](std::size_t i) {
-        auto guest = auth.sign_in_anonymous({});
-        if (!guest) fail("guest sign-in");
-        guest_tokens[i] = guest->token;
-        guest_ids[i] = guest->user.id;
-        auto table = auth.template table<cart_item>();
-        for (std::size_t r = 0; r < rows; ++r)
-          table.insert({guest->user.id + "-" + std::to_string(r), guest->user.id, "sku", 1});
-      },
-      [&](std::size_t i) {
-        auto linked = auth.sign_up_email({next_email(), "correct horse battery", "Bench", {}},
-                                         aa::request_context{guest_tokens[i], "127.0.0.1", "bench"});
-        if (!linked) fail("link: " + std::string(linked.error().code()));
-        linked_ids[i] = linked->user.id;
-      },
-      [&](std::size_t i) {
-        if (auth.find_user(guest_ids[i])) fail("link: the guest is still there");
-        if (auth.get_session(guest_tokens[i])) fail("link: the guest's session still resolves");
-        if (auth.template table<cart_item>().template find_by<&cart_item::user_id>(linked_ids[i]).size() != rows)
-          fail("link: cart rows not moved");
-      });
-}
 
 /// purge_10000 on a fresh auth (the other phases' guests would be purged too): the real users
 /// once, then before each purge the guests, through the operations a server would run.

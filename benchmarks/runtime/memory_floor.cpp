@@ -48,6 +48,7 @@ namespace memory_floor {
 
 using namespace floor_support;
 using bench_support::fail;
+using bench_support::next_email;
 using bench_support::measure;
 using bench_support::stats;
 
@@ -69,14 +70,6 @@ struct digest_hash {
   }
 };
 
-struct user_row {
-  std::string id, name, email;
-  bool email_verified = false;
-  std::optional<std::string> image;
-  bool is_anonymous = false;
-  std::int64_t created_at = 0, updated_at = 0;
-  std::optional<std::string> bio;
-};
 struct session_row {
   std::string id, user_id;
   std::int64_t expires_at = 0, created_at = 0, updated_at = 0;
@@ -374,11 +367,6 @@ class store {
 };
 
 // --- phases ------------------------------------------------------------------------------------------
-
-std::string next_email() {
-  static std::size_t unique = 0;
-  return "user" + std::to_string(++unique) + "@bench.example";
-}
 
 stats link_phase(store& db, std::string name, std::size_t n, std::size_t rows) {
   std::vector<std::string> guest_tokens(n), guest_ids(n), linked_ids(n);

@@ -57,6 +57,8 @@ using auth_argon2 = aa::anonymous_auth<schema, aa::storage<aa::sqlite_storage>, 
 
 using bench_support::clock;
 using bench_support::fail;
+using bench_support::link_phase;
+using bench_support::next_email;
 using bench_support::loadavg;
 using bench_support::remove_database;
 using bench_support::measure;
@@ -97,42 +99,6 @@ std::string journal_mode_of(const std::string& path) {
   return mode;
 }
 
-
-/// Emails unique across every phase and database of the run.
-std::string next_email() {
-  static std::size_t unique = 0;
-  return "user" + std::to_string(++unique) + "@bench.example";
-}
-
-template <class Auth>
-stats link_phase(Auth& auth, std::string name, std::size_t n, std::size_t rows) {
-  std::vector<std::string> guest_tokens(n), guest_ids(n), linked_ids(n);
-  return measure(
-      std::move(name), n,
-      [&](std::size_t i) {
-        auto guest = auth.sign_in_anonymous({});
-        if (!guest) fail("guest sign-in");
-        guest_tokens[i] = guest->token;
-        guest_ids[i] = guest->user.id;
-        if (rows > 0)  // one transaction: untimed, and not 10 000 commits on a synchronous=FULL file
-          auth.storage().write([&](auto& tx) {
-            for (std::size_t r = 0; r < rows; ++r)
-              tx.template insert<cart_item>({guest->user.id + "-" + std::to_string(r), guest->user.id, "sku", 1});
-          });
-      },
-      [&](std::size_t i) {
-        auto linked = auth.sign_up_email({next_email(), "correct horse battery", "Bench", {}},
-                                         aa::request_context{guest_tokens[i], "127.0.0.1", "bench"});
-        if (!linked) fail("link: " + std::string(linked.error().code()));
-        linked_ids[i] = linked->user.id;
-      },
-      [&](std::size_t i) {
-        if (auth.find_user(guest_ids[i])) fail("link: the guest is still there");
-        if (auth.get_session(guest_tokens[i])) fail("link: the guest's session still resolves");
-        if (auth.template table<cart_item>().template find_by<&cart_item::user_id>(linked_ids[i]).size() != rows)
-          fail("link: cart rows not moved");
-      });
-}
 
 /// Better Auth's concurrency-4 pair: the hash alone, then links (sign-up carrying a fresh guest's
 /// session, Argon2id), `per_thread` each on 4 threads released together. Their ratio shows how

@@ -49,6 +49,7 @@ namespace floor_bench {
 
 using namespace floor_support;
 using bench_support::fail;
+using bench_support::next_email;
 using bench_support::loadavg;
 using bench_support::measure;
 using bench_support::remove_database;
@@ -169,14 +170,6 @@ constexpr const char* schema_sql[] = {
 #define ACCOUNT_COLUMNS \
   "\"id\", \"user_id\", \"provider_id\", \"account_id\", \"password_hash\", \"created_at\", \"updated_at\""
 
-struct user_row {
-  std::string id, name, email;
-  bool email_verified = false;
-  std::optional<std::string> image;
-  bool is_anonymous = false;
-  std::int64_t created_at = 0, updated_at = 0;
-  std::optional<std::string> bio;
-};
 struct session_row {
   std::string id, user_id;
   std::int64_t expires_at = 0, created_at = 0, updated_at = 0;
@@ -403,12 +396,6 @@ std::size_t cart_rows_of(database& db, const std::string& user_id) {
   const auto n = static_cast<std::size_t>(db.count_cart.column_integer(0));
   db.count_cart.reset();
   return n;
-}
-
-/// Emails unique across every phase and database of the run.
-std::string next_email() {
-  static std::size_t unique = 0;
-  return "user" + std::to_string(++unique) + "@bench.example";
 }
 
 stats link_phase(database& db, std::string name, std::size_t n, std::size_t rows) {

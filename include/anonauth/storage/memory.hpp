@@ -362,9 +362,7 @@ class memory_storage::backend {
   template <class... Tables>
   struct stores_of<detail::type_list<Tables...>> {
     using type = detail::memory::table_set<Tables...>;
-    static constexpr std::size_t size = sizeof...(Tables);
   };
-  using tables_info = stores_of<typename Schema::app_tables>;
 
   using user_map = detail::memory::string_map<user>;
   using session_map = std::unordered_map<token_hash, session_record, detail::memory::digest_hash>;
@@ -380,23 +378,14 @@ class memory_storage::backend {
     account_map accounts;
     detail::memory::string_map<std::string> account_by_provider;  // provider '\0' account id -> id
     detail::memory::string_map<detail::memory::string_set> accounts_by_user;
-    typename tables_info::type tables;
+    typename stores_of<typename Schema::app_tables>::type tables;
   };
 
   template <class Row>
-  static constexpr std::size_t table_position() {
-    return []<class... Tables>(detail::type_list<Tables...>) {
-      std::size_t i = 0, found = sizeof...(Tables);
-      ((std::is_same_v<typename Tables::row_type, Row> ? (found = i, ++i) : ++i), ...);
-      return found;
-    }(typename Schema::app_tables{});
-  }
-
-  template <class Row>
   static constexpr bool is_app_row() {
-    static_assert(table_position<Row>() < tables_info::size,
-                  "[anonauth.E001] this row type is no application table of the schema");
-    return table_position<Row>() < tables_info::size;
+    constexpr bool found = Schema::template has_row_v<Row> && !std::is_same_v<Row, user>;
+    static_assert(found, "[anonauth.E001] this row type is no application table of the schema");
+    return found;
   }
 
   static std::string provider_key(std::string_view provider, std::string_view account_id) {

@@ -202,18 +202,8 @@ class sqlite_storage::backend {
   using connection = sqlite::connection;
   using statement = sqlite::statement;
 
-  template <class Row>
-  static constexpr std::string_view table_name() {
-    if constexpr (std::is_same_v<Row, user>) {
-      return Schema::user_table_desc::name.view();
-    } else {
-      return []<class... Tables>(detail::type_list<Tables...>) {
-        std::string_view found;
-        ((std::is_same_v<typename Tables::row_type, Row> ? (found = Tables::name.view(), 0) : 0), ...);
-        return found;
-      }(typename Schema::app_tables{});
-    }
-  }
+  /// The user table's SQL name.
+  static constexpr std::string_view user_table_name = Schema::user_table_desc::name.view();
 
   template <class Row>
   static constexpr bool is_table_row_v = std::is_same_v<Row, user> || Schema::template has_row_v<Row>;
@@ -666,11 +656,11 @@ class sqlite_storage::backend {
   static void create_or_check_schema(connection& c) {
     c.execute("BEGIN IMMEDIATE");
     try {
-      check_table(c, table_name<user>(), columns_of<user>());
-      c.execute("CREATE UNIQUE INDEX IF NOT EXISTS " + sqlite::quote(std::string(table_name<user>()) + "_email") + " ON " +
-                sqlite::quote(table_name<user>()) + " (\"email\")");
-      c.execute("CREATE INDEX IF NOT EXISTS " + sqlite::quote(std::string(table_name<user>()) + "_anonymous") + " ON " +
-                sqlite::quote(table_name<user>()) + " (\"is_anonymous\", \"id\")");  // the purge's walk
+      check_table(c, user_table_name, columns_of<user>());
+      c.execute("CREATE UNIQUE INDEX IF NOT EXISTS " + sqlite::quote(std::string(user_table_name) + "_email") + " ON " +
+                sqlite::quote(user_table_name) + " (\"email\")");
+      c.execute("CREATE INDEX IF NOT EXISTS " + sqlite::quote(std::string(user_table_name) + "_anonymous") + " ON " +
+                sqlite::quote(user_table_name) + " (\"is_anonymous\", \"id\")");  // the purge's walk
       check_table(c, "session", session_columns());
       c.execute("CREATE UNIQUE INDEX IF NOT EXISTS \"session_token_hash\" ON \"session\" (\"token_hash\")");
       c.execute("CREATE INDEX IF NOT EXISTS \"session_user_id\" ON \"session\" (\"user_id\")");
