@@ -12,12 +12,23 @@ packages=(
   catch2
   libsodium-dev
   libsqlite3-dev
+  libboost-json1.81-dev     # Boost.JSON, for anonauth::http
+  libcpp-httplib-dev        # the second HTTP adapter (anonauth/http/httplib.hpp) and its test
+  libssl-dev zlib1g-dev libbrotli-dev   # what cpp-httplib's header includes (TLS, compression)
+  chromium                  # the browser test of the example server's page (headless)
+  wrk                       # the HTTP load test and scripts/bench-http.sh
   time                      # GNU /usr/bin/time: peak memory of a compile (scripts/bench-compile.sh)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
   echo "setup-debian: not a Debian system; install these yourself: ${packages[*]}"
   exit 0
+fi
+
+# Node.js and npm run the end-to-end tests and bundle the example's page. A machine that has
+# them (e.g. from NodeSource) keeps its own; otherwise Debian's are installed.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
 fi
 
 missing=()
