@@ -38,6 +38,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace anonauth {
 
@@ -235,6 +236,10 @@ class anonymous_auth {
   /// (updateAge): aa::sessions<P>, by default 7 days and 1 day.
   static constexpr std::chrono::seconds session_lifetime{sessions_type::lifetime};
   static constexpr std::chrono::seconds session_update_age{sessions_type::update_age};
+  /// How long a session opened with remember_me = false lives (Better Auth: one day).
+  static constexpr std::chrono::seconds session_short_lifetime = detail::short_lifetime_of<sessions_type>();
+  /// How recent a session must be for list_sessions (Better Auth's freshAge); 0: no limit.
+  static constexpr std::chrono::seconds session_fresh_age = detail::fresh_age_of<sessions_type>();
 
   anonymous_auth() : anonymous_auth(storage_config{}) {}
 
@@ -301,6 +306,16 @@ class anonymous_auth {
   /// An expired session is deleted; one last extended `session_update_age` ago or more is
   /// extended to `session_lifetime` from now (Better Auth's refresh).
   std::optional<session_view<user_type>> get_session(std::string_view token) {
+    auto found = lookup_session(token);
+    if (!found) return std::nullopt;
+    return std::move(found->view);
+  }
+
+  /// get_session, told whether it may extend the session (`session_refresh::never` is Better
+  /// Auth's disableRefresh and its rule for a remember_me = false session), and telling whether
+  /// it did.
+  std::optional<session_lookup<user_type>> lookup_session(std::string_view token,
+                                                          session_refresh refresh = session_refresh::on_use) {
     if (!plausible_token(token)) return std::nullopt;
     const token_hash hash = crypto::hash_token(token);
     const timestamp now = clock_.now();
@@ -319,20 +334,81 @@ class anonymous_auth {
       return session_view<user_type>{std::move(record->session), std::move(*user)};
     });
     if (found == state::expired) backend_.write([&](auto& tx) { tx.erase_session(hash); });
-    if (view && view->session.expires_at - session_lifetime + session_update_age <= now) {
-      // Extended only if it is still there: a concurrent sign-out wins.
-      const bool extended = backend_.write([&](auto& tx) {
-        auto record = tx.find_session(hash);
-        if (!record) return false;
-        record->session.expires_at = now + session_lifetime;
-        record->session.updated_at = now;
-        return tx.update_session(*record);
+    if (!view) return std::nullopt;
+    const bool due = view->session.expires_at - session_lifetime + session_update_age <= now;
+    if (!due || refresh == session_refresh::never) return session_lookup<user_type>{std::move(*view), false};
+    // Extended only if it is still there: a concurrent sign-out wins.
+    const bool extended = backend_.write([&](auto& tx) {
+      auto record = tx.find_session(hash);
+      if (!record) return false;
+      record->session.expires_at = now + session_lifetime;
+      record->session.updated_at = now;
+      return tx.update_session(*record);
+    });
+    if (!extended) return std::nullopt;
+    view->session.expires_at = now + session_lifetime;
+    view->session.updated_at = now;
+    return session_lookup<user_type>{std::move(*view), true};
+  }
+
+  /// GET /list-sessions: the unexpired sessions of the request's user, oldest first, the
+  /// request's own marked. UNAUTHORIZED without a valid session; SESSION_NOT_FRESH (403) when
+  /// the request's session is `session_fresh_age` old or older (Better Auth's freshAge).
+  result<std::vector<listed_session>> list_sessions(const request_context& request) {
+    const auto hash = request_hash(request);
+    if (!hash) return errors::unauthorized;
+    const timestamp now = clock_.now();
+    try {
+      return backend_.read([&](const auto& tx) -> result<std::vector<listed_session>> {
+        auto current = valid_session_in(tx, *hash, now);
+        if (!current) return errors::unauthorized;
+        if (session_fresh_age.count() > 0 && now - current->first.created_at >= session_fresh_age)
+          return errors::session_not_fresh;
+        std::vector<listed_session> out;
+        for (auto& record : tx.sessions_of_user(current->second.id)) {
+          if (record.session.expires_at <= now) continue;  // Better Auth lists expiresAt > now
+          const bool mine = crypto::equal_digests(record.hash, *hash);
+          out.push_back(listed_session{std::move(record.session), mine});
+        }
+        return out;
       });
-      if (!extended) return std::nullopt;
-      view->session.expires_at = now + session_lifetime;
-      view->session.updated_at = now;
+    } catch (const storage_error&) {
+      return errors::failed_to_get_session;
     }
-    return view;
+  }
+
+  /// POST /revoke-session: ends one session of the request's user, named by its token or its
+  /// id (list_sessions gives ids, never the tokens of other sessions: only their hashes are
+  /// stored). A session of another user, or none, is left alone and the answer is the same.
+  /// The value tells whether the session ended was the request's own.
+  result<bool> revoke_session(const request_context& request, std::string_view token_or_id) {
+    const auto hash = request_hash(request);
+    if (!hash) return errors::unauthorized;
+    const timestamp now = clock_.now();
+    const std::optional<token_hash> named =
+        plausible_token(token_or_id) ? std::optional<token_hash>(crypto::hash_token(token_or_id)) : std::nullopt;
+    return run_write<bool>(errors::failed_to_get_session, [&](auto& tx) -> result<bool> {
+      auto current = valid_session_in(tx, *hash, now);
+      if (!current) return errors::unauthorized;
+      for (const auto& record : tx.sessions_of_user(current->second.id)) {
+        if ((named && crypto::equal_digests(record.hash, *named)) || record.session.id == token_or_id) {
+          tx.erase_session(record.hash);
+          return crypto::equal_digests(record.hash, *hash);
+        }
+      }
+      return false;
+    });
+  }
+
+  /// POST /revoke-other-sessions: ends every session of the request's user but the request's
+  /// own; how many there were.
+  result<std::size_t> revoke_other_sessions(const request_context& request) {
+    return revoke_sessions_of_request(request, false);
+  }
+
+  /// POST /revoke-sessions: ends every session of the request's user, its own included.
+  result<std::size_t> revoke_sessions(const request_context& request) {
+    return revoke_sessions_of_request(request, true);
   }
 
   /// Deletes the guests created before `cutoff` (with purge_by::last_seen, only those not seen
@@ -375,6 +451,15 @@ class anonymous_auth {
   /// account: account, migrations and the guest's deletion commit together or not at all. With
   /// aa::on_sign_up<aa::promote_in_place>, the guest's own row becomes the account instead.
   result<signed_in<user_type>> sign_up_email(const email_sign_up& body, const request_context& request) {
+    return sign_up_email(body, request, [](user_type&) {});
+  }
+
+  /// sign_up_email, with `init(User&)` setting the new user's application fields (Better
+  /// Auth's additional fields in the sign-up body) before anything is stored. `init` may not
+  /// change a core field (std::invalid_argument); text it sets follows update_user's rules.
+  template <class Init>
+    requires std::invocable<Init&, user_type&>
+  result<signed_in<user_type>> sign_up_email(const email_sign_up& body, const request_context& request, Init&& init) {
     if (body.email.size() > limits::max_email || !is_valid_email(body.email)) return errors::invalid_email;
     if (auto refusal = detail::name_refusal(body.name)) return std::move(*refusal);
     if (auto refusal = detail::image_refusal(body.image)) return std::move(*refusal);
@@ -404,23 +489,25 @@ class anonymous_auth {
     created.is_anonymous = false;
     created.created_at = now;
     created.updated_at = now;
+    if (auto refusal = apply_app_fields(created, init)) return std::move(*refusal);
     note_type note;
     auto done = run_write<signed_in<user_type>>(errors::failed_to_create_user, [&](auto& tx) -> result<signed_in<user_type>> {
       if (tx.find_user_by_email(email)) return errors::user_already_exists_use_another_email;
       if constexpr (promotes_in_place) {
         if (auto guest = guest_of(tx, request, now)) {
           user_type promoted = std::move(guest->second);
+          if (auto refusal = apply_app_fields(promoted, init)) return std::move(*refusal);
           promoted.name = body.name;
           promoted.email = email;
           promoted.email_verified = false;
           promoted.image = body.image;
           return promote(tx, promoted, account{new_id(), promoted.id, credential_provider, promoted.id, password_hash, now, now},
-                         request, now, note);
+                         request, now, note, body.remember_me);
         }
       }
       tx.insert_user(created);
       tx.insert_account(account{new_id(), created.id, credential_provider, created.id, password_hash, now, now});
-      return finish_sign_in(tx, created, request, now, note);
+      return finish_sign_in(tx, created, request, now, note, body.remember_me);
     });
     report_link(note, events::link_via::sign_up_email, done, now);
     return done;
@@ -458,7 +545,7 @@ class anonymous_auth {
       auto user = tx.find_user(found->first.id);
       // The user deleted, or the password changed, since it was checked.
       if (!user || credential_hash(tx, user->id) != found->second) return errors::invalid_email_or_password;
-      return finish_sign_in(tx, *user, request, now, note);
+      return finish_sign_in(tx, *user, request, now, note, body.remember_me);
     });
     report_link(note, events::link_via::sign_in_email, done, now);
     return done;
@@ -640,6 +727,21 @@ class anonymous_auth {
     return dummy_hash_;
   }
 
+  /// Runs a sign-up's `init` on `row`: it may set application fields only.
+  template <class Init>
+  static std::optional<error> apply_app_fields(user_type& row, Init& init) {
+    user_type edited = row;
+    init(edited);
+    if (edited.id != row.id || edited.name != row.name || edited.email != row.email ||
+        edited.email_verified != row.email_verified || edited.image != row.image ||
+        edited.is_anonymous != row.is_anonymous || edited.created_at != row.created_at ||
+        edited.updated_at != row.updated_at)
+      throw std::invalid_argument("anonauth: a sign-up's init may set application fields only, not core fields");
+    if (auto refusal = detail::edit_refusal(row, edited)) return refusal;
+    row = std::move(edited);
+    return std::nullopt;
+  }
+
   // --- input rules -----------------------------------------------------------------------------
   /// What a session stores of the request is stored as given, so it follows the text rules.
   static std::optional<error> request_refusal(const request_context& request) {
@@ -663,11 +765,13 @@ class anonymous_auth {
 
   template <class Tx>
   std::pair<std::string, session_record> open_session(Tx& tx, const std::string& user_id,
-                                                       const request_context& request, timestamp now) {
+                                                       const request_context& request, timestamp now,
+                                                       bool remember = true) {
     std::string token = crypto::random_string(random_, 32);
     session_record record;
     record.hash = crypto::hash_token(token);
-    record.session = session{new_id(), user_id, now + session_lifetime, now, now, request.ip_address, request.user_agent};
+    const auto lifetime = remember ? session_lifetime : session_short_lifetime;
+    record.session = session{new_id(), user_id, now + lifetime, now, now, request.ip_address, request.user_agent};
     tx.insert_session(record);
     return {std::move(token), std::move(record)};
   }
@@ -691,6 +795,21 @@ class anonymous_auth {
   }
 
   // --- writes, linking, deletion ---------------------------------------------------------------
+
+  result<std::size_t> revoke_sessions_of_request(const request_context& request, bool own_too) {
+    const auto hash = request_hash(request);
+    if (!hash) return errors::unauthorized;
+    const timestamp now = clock_.now();
+    return run_write<std::size_t>(errors::failed_to_get_session, [&](auto& tx) -> result<std::size_t> {
+      auto current = valid_session_in(tx, *hash, now);
+      if (!current) return errors::unauthorized;
+      if (own_too) return tx.erase_sessions_of_user(current->second.id);
+      std::size_t ended = 0;
+      for (const auto& record : tx.sessions_of_user(current->second.id))
+        if (!crypto::equal_digests(record.hash, *hash) && tx.erase_session(record.hash)) ++ended;
+      return ended;
+    });
+  }
 
   /// Runs `fn` in a write transaction. A returned error rolls back too: it is thrown through the
   /// storage as an error_exception and caught here. A storage failure becomes `on_failure`.
@@ -724,8 +843,8 @@ class anonymous_auth {
   /// links the guest to `user`, all in the caller's transaction.
   template <class Tx>
   result<signed_in<user_type>> finish_sign_in(Tx& tx, user_type user, const request_context& request, timestamp now,
-                                              note_type& note) {
-    auto [token, record] = open_session(tx, user.id, request, now);
+                                              note_type& note, bool remember = true) {
+    auto [token, record] = open_session(tx, user.id, request, now, remember);
     if (auto guest = guest_of(tx, request, now)) link(tx, *guest, user, request, now, note);
     return signed_in<user_type>{std::move(token), std::move(record.session), std::move(user)};
   }
@@ -734,7 +853,8 @@ class anonymous_auth {
   /// credential), ends the guest's sessions and opens the user's: nothing moves.
   template <class Tx>
   result<signed_in<user_type>> promote(Tx& tx, user_type promoted, const account& credential,
-                                       const request_context& request, timestamp now, note_type& note) {
+                                       const request_context& request, timestamp now, note_type& note,
+                                       bool remember = true) {
     note.attempt(promoted.id, promoted.id, true);
     promoted.is_anonymous = false;
     promoted.updated_at = now;
@@ -742,7 +862,7 @@ class anonymous_auth {
     tx.erase_sessions_of_user(promoted.id);
     tx.update_user(promoted);
     tx.insert_account(credential);
-    auto [token, record] = open_session(tx, promoted.id, request, now);
+    auto [token, record] = open_session(tx, promoted.id, request, now, remember);
     return signed_in<user_type>{std::move(token), std::move(record.session), std::move(promoted)};
   }
 

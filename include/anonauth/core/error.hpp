@@ -100,6 +100,10 @@ inline constexpr error_code failed_to_create_session_on_sign_in{"FAILED_TO_CREAT
 /// Social sign-in whose email belongs to a user that cannot be linked implicitly (the provider
 /// did not verify the email): Better Auth's id-token flow answers this code and message.
 inline constexpr error_code account_not_linked{"OAUTH_LINK_ERROR", "account not linked", 401};
+/// A storage failure while reading or ending sessions (Better Auth's FAILED_TO_GET_SESSION).
+inline constexpr error_code failed_to_get_session{"FAILED_TO_GET_SESSION", "Failed to get session", 500};
+/// list_sessions on a session created longer ago than the session policy's fresh_age.
+inline constexpr error_code session_not_fresh{"SESSION_NOT_FRESH", "Session is not fresh", 403};
 /// Better Auth answers "No fields to update" with no code; anonauth gives it one.
 inline constexpr error_code no_fields_to_update{"NO_FIELDS_TO_UPDATE", "No fields to update", 400};
 // anonauth

@@ -44,16 +44,40 @@ struct session_view {
   User user;
 };
 
+/// Whether looking a session up may extend it (Better Auth's refresh after updateAge).
+/// `never` is Better Auth's disableRefresh, and what it does for a rememberMe: false session.
+enum class session_refresh { on_use, never };
+
+/// What anonymous_auth::lookup_session found: the session and its user, and whether this
+/// lookup extended the session (the HTTP layer then re-sends the cookie with a fresh Max-Age).
+template <class User>
+struct session_lookup {
+  session_view<User> view;
+  bool refreshed = false;
+};
+
+/// One of a user's sessions, as anonymous_auth::list_sessions gives them.
+struct listed_session {
+  anonauth::session session;
+  /// Whether this is the session the request was made with.
+  bool current = false;
+};
+
 struct email_sign_up {
   std::string email;
   std::string password;
   std::string name;
   std::optional<std::string> image;
+  /// Better Auth's rememberMe: false opens a short session (the session policy's
+  /// short_lifetime, one day by default) that the HTTP layer never extends.
+  bool remember_me = true;
 };
 
 struct email_sign_in {
   std::string email;
   std::string password;
+  /// As email_sign_up::remember_me.
+  bool remember_me = true;
 };
 
 /// A verified identity from a social provider, as an OAuth callback yields it.

@@ -7,6 +7,7 @@
 
 #include <anonauth/core/time.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <concepts>
 #include <cstdint>
@@ -41,11 +42,32 @@ concept session_policy = requires {
 } && (std::chrono::seconds(P::lifetime).count() > 0) && (std::chrono::seconds(P::update_age).count() >= 0) &&
     (std::chrono::seconds(P::update_age) <= std::chrono::seconds(P::lifetime));
 
-/// Better Auth's defaults: 7 days, extended on use once a day has passed.
+/// Better Auth's defaults: 7 days, extended on use once a day has passed; a session opened
+/// with remember_me = false lives one day; list_sessions wants a session at most a day old.
 struct better_auth_sessions {
   static constexpr std::chrono::seconds lifetime{std::chrono::days{7}};
   static constexpr std::chrono::seconds update_age{std::chrono::days{1}};
+  static constexpr std::chrono::seconds short_lifetime{std::chrono::days{1}};
+  static constexpr std::chrono::seconds fresh_age{std::chrono::days{1}};
 };
+
+namespace detail {
+/// A session policy may also give `short_lifetime` (a session opened with remember_me =
+/// false; default one day, at most `lifetime`) and `fresh_age` (how recent a session must be
+/// for list_sessions, Better Auth's freshAge; default one day, 0 switches the check off).
+template <class P>
+constexpr std::chrono::seconds short_lifetime_of() {
+  if constexpr (requires { std::chrono::seconds(P::short_lifetime); })
+    return std::min(std::chrono::seconds(P::short_lifetime), std::chrono::seconds(P::lifetime));
+  else
+    return std::min(std::chrono::seconds(std::chrono::days{1}), std::chrono::seconds(P::lifetime));
+}
+template <class P>
+constexpr std::chrono::seconds fresh_age_of() {
+  if constexpr (requires { std::chrono::seconds(P::fresh_age); }) return std::chrono::seconds(P::fresh_age);
+  else return std::chrono::days{1};
+}
+}  // namespace detail
 
 /// Fills bytes with randomness for ids, tokens and generated names. The default is libsodium's
 /// CSPRNG (aa::sodium_random); session tokens are only as good as this source. `fill` is called
