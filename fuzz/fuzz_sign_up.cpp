@@ -214,10 +214,12 @@ void run(FuzzedDataProvider& in) {
   const std::string email2 = reference::lower_ascii(credentials.email);
   const auto known = s.credentials.find(email2);
   const auto points2 = reference::decode_utf8(credentials.password);
-  const bool password_fits = points2 && credentials.password.find('\0') == std::string::npos &&
-                             reference::utf16_units(*points2) <= aa::limits::max_password;
+  const bool password_too_long = (points2 ? reference::utf16_units(*points2) : credentials.password.size()) >
+                                 aa::limits::max_password;
+  const bool password_fits = points2 && credentials.password.find('\0') == std::string::npos && !password_too_long;
   refusals expected2;
   expected2.add_if(!reference::email_accepted(credentials.email), aa::errors::invalid_email);
+  expected2.add_if(password_too_long, aa::errors::password_too_long);
   expected2.add_if(!password_fits, aa::errors::invalid_email_or_password);
   expected2.add_if(!request_ok(request2), aa::errors::invalid_input);
   expected2.add_if(known == s.credentials.end() || known->second.password != credentials.password,

@@ -304,7 +304,8 @@ class anonymous_auth {
 
   /// GET /get-session: the session and user a token belongs to, if it is valid and unexpired.
   /// An expired session is deleted; one last extended `session_update_age` ago or more is
-  /// extended to `session_lifetime` from now (Better Auth's refresh).
+  /// extended to `session_lifetime` from now (Better Auth's refresh), unless it was opened with
+  /// remember_me = false: such a session ends `session_short_lifetime` after it began.
   std::optional<session_view<user_type>> get_session(std::string_view token) {
     auto found = lookup_session(token);
     if (!found) return std::nullopt;
@@ -336,7 +337,11 @@ class anonymous_auth {
     if (found == state::expired) backend_.write([&](auto& tx) { tx.erase_session(hash); });
     if (!view) return std::nullopt;
     const bool due = view->session.expires_at - session_lifetime + session_update_age <= now;
-    if (!due || refresh == session_refresh::never) return session_lookup<user_type>{std::move(*view), false};
+    // A session opened with remember_me = false spans less than a lifetime, and is never
+    // extended: Better Auth's rule, kept here rather than by a cookie so a bearer client gets it.
+    const bool remembered = view->session.expires_at - view->session.updated_at >= session_lifetime;
+    if (!due || !remembered || refresh == session_refresh::never)
+      return session_lookup<user_type>{std::move(*view), false};
     // Extended only if it is still there: a concurrent sign-out wins.
     const bool extended = backend_.write([&](auto& tx) {
       auto record = tx.find_session(hash);
@@ -516,8 +521,9 @@ class anonymous_auth {
   /// POST /sign-in/email. With a guest's session on the request, links the guest to the account.
   result<signed_in<user_type>> sign_in_email(const email_sign_in& body, const request_context& request) {
     if (body.email.size() > limits::max_email || !is_valid_email(body.email)) return errors::invalid_email;
-    // Better Auth sets no cap here; hashing megabytes of "password" is a denial of service.
-    if (utf16_length(body.password) > limits::max_password) return errors::invalid_email_or_password;
+    // Better Auth's cap (assertPasswordNotTooLong): hashing megabytes of "password" is a denial
+    // of service, and no stored password is longer.
+    if (utf16_length(body.password) > limits::max_password) return errors::password_too_long;
     // No stored password holds these, so the answer is the same as for a wrong password.
     if (password_refusal(body.password)) return errors::invalid_email_or_password;
     if (auto refusal = request_refusal(request)) return std::move(*refusal);

@@ -31,8 +31,12 @@ TEST_CASE("robustness.oversized_sign_in_password_is_refused_without_hashing", "[
   default_auth auth{aa::memory_storage::config{}, manual_clock{}};
   REQUIRE(auth.sign_up_email(sign_up_body("big@example.com"), no_session()));
   const std::string huge(1 << 20, 'x');
-  REQUIRE_REFUSED(auth.sign_in_email({"big@example.com", huge}, no_session()), "INVALID_EMAIL_OR_PASSWORD",
-                  "Invalid email or password", 401);
+  REQUIRE_REFUSED(auth.sign_in_email({"big@example.com", huge}, no_session()), "PASSWORD_TOO_LONG",
+                  "Password too long", 400);
+  REQUIRE_REFUSED(auth.sign_in_email({"unknown@example.com", std::string(129, 'p')}, no_session()),
+                  "PASSWORD_TOO_LONG", "Password too long", 400);  // known or not: the same answer
+  CHECK(auth.sign_in_email({"big@example.com", std::string(128, 'p')}, no_session()).error().code() ==
+        "INVALID_EMAIL_OR_PASSWORD");
   CHECK(auth.sign_in_email({"big@example.com", std::string(test_password)}, no_session()));
 }
 

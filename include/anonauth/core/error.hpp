@@ -106,6 +106,12 @@ inline constexpr error_code failed_to_get_session{"FAILED_TO_GET_SESSION", "Fail
 inline constexpr error_code session_not_fresh{"SESSION_NOT_FRESH", "Session is not fresh", 403};
 /// Better Auth answers "No fields to update" with no code; anonauth gives it one.
 inline constexpr error_code no_fields_to_update{"NO_FIELDS_TO_UPDATE", "No fields to update", 400};
+// social sign-in with an id token (Better Auth's codes for what a verifier answers)
+inline constexpr error_code provider_not_found{"PROVIDER_NOT_FOUND", "Provider not found", 404};
+inline constexpr error_code id_token_not_supported{"ID_TOKEN_NOT_SUPPORTED", "id_token not supported", 404};
+inline constexpr error_code invalid_token{"INVALID_TOKEN", "Invalid token", 401};
+inline constexpr error_code failed_to_get_user_info{"FAILED_TO_GET_USER_INFO", "Failed to get user info", 401};
+inline constexpr error_code user_email_not_found{"USER_EMAIL_NOT_FOUND", "User email not found", 401};
 // anonauth
 inline constexpr error_code link_migration_failed{"LINK_MIGRATION_FAILED", "Linking the anonymous user failed; nothing was changed", 500};
 inline constexpr error_code invalid_name{"INVALID_NAME", "Name must be 1 to 256 characters", 400};
