@@ -99,6 +99,43 @@ struct response {
   }
 };
 
+namespace detail {
+/// `s` as the inside of a JSON string: quotes, backslashes and control characters escaped.
+inline void append_json_escaped(std::string& out, std::string_view s) {
+  constexpr char hex[] = "0123456789abcdef";
+  for (const char c : s) {
+    const auto b = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (b < 0x20) {
+      out += "\\u00";
+      out.push_back(hex[b >> 4]);
+      out.push_back(hex[b & 0xF]);
+    } else {
+      out.push_back(c);
+    }
+  }
+}
+}  // namespace detail
+
+/// A response in Better Auth's error shape, `{"message": ..., "code": ...}` with that status:
+/// what the handler answers for every refusal, and what an adapter answers for a request it
+/// refuses before the handler sees it (413 for a body over its limit, 431 for headers).
+inline response error_response(int status, std::string_view code, std::string_view message) {
+  response r;
+  r.status = status;
+  r.body = "{\"message\":\"";
+  detail::append_json_escaped(r.body, message);
+  if (!code.empty()) {  // Better Auth sends a few errors ("No fields to update") with no code
+    r.body += "\",\"code\":\"";
+    detail::append_json_escaped(r.body, code);
+  }
+  r.body += "\"}";
+  r.headers.push_back({"Content-Type", "application/json"});
+  return r;
+}
+
 /// The reason phrase of a status code (RFC 9110), for adapters that must write one.
 constexpr std::string_view reason_phrase(int status) noexcept {
   switch (status) {
