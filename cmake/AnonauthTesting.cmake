@@ -93,6 +93,12 @@ function(anonauth_add_header_checks)
   set(include_root ${PROJECT_SOURCE_DIR}/include)
   file(GLOB_RECURSE headers CONFIGURE_DEPENDS RELATIVE ${include_root}
        ${include_root}/anonauth/*.hpp)
+  # The cpp-httplib adapter includes <httplib.h>: checked, linking anonauth::httplib (below),
+  # when that target exists; left out when it does not (cpp-httplib absent or ANONAUTH_HTTPLIB
+  # OFF).
+  if(NOT TARGET anonauth::httplib)
+    list(REMOVE_ITEM headers anonauth/http/httplib.hpp)
+  endif()
   list(SORT headers)
   if(NOT headers)
     message(STATUS "anonauth: no headers under include/anonauth/ yet; header checks skipped")
@@ -118,6 +124,9 @@ function(anonauth_add_header_checks)
   endif()
   if(TARGET anonauth::http)
     target_link_libraries(anonauth_header_checks PRIVATE anonauth::http)
+  endif()
+  if(TARGET anonauth::httplib)
+    target_link_libraries(anonauth_header_checks PRIVATE anonauth::httplib)
   endif()
 
   add_test(NAME anonauth.headers.self_contained
