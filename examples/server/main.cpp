@@ -114,6 +114,7 @@ http::response page(const http::request& req) {
 
 template <class Auth>
 int serve(const settings& s) {
+  // snippet: serve
   Auth auth{aa::sqlite_config{.path = s.db}, aa::runtime_domain_email{s.guest_domain}};
   std::unique_ptr<http::handler<Auth>> handler;  // built once the port, hence the origin, is known
 
@@ -137,6 +138,7 @@ int serve(const settings& s) {
   }
 
   server.stop_on_signals({SIGINT, SIGTERM});
+  // end snippet
   std::cout << server.origin() << std::endl;  // the first line: where to point a client
   std::cerr << "anonauth-example-server: serving " << server.origin() << " on " << s.db
             << (s.rate_limit ? ", guest sign-ins rate limited" : "") << "\n";
