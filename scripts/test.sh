@@ -5,8 +5,8 @@
 #      plain; Clang builds with AddressSanitizer and UndefinedBehaviorSanitizer
 #      (-DANONAUTH_SANITIZE=address,undefined: tests, examples and benchmarks), so
 #      a memory error, a leak or undefined behaviour fails its test;
-#   2. a ThreadSanitizer build (clang++) of the unit tests, running the tests
-#      whose name contains "concurrency";
+#   2. a ThreadSanitizer build (clang++) of the unit and HTTP tests, running the tests
+#      whose name contains "concurrency" and those of the Beast server;
 #   3. the libFuzzer harnesses of fuzz/ (scripts/fuzz.sh: build/fuzz, each target
 #      ANONAUTH_FUZZ_SECONDS on a copy of its seed corpus).
 # Stops at the first failure and prints one summary line per job.
@@ -84,6 +84,14 @@ for cxx in "${compilers[@]}"; do
     -DANONAUTH_SANITIZE="$sanitize" \
     -DANONAUTH_BENCHMARKS=ON   # built, never run here: they must not rot
   cmake --build "$build" -j "$jobs"
+  # The end-to-end tests are left out when a tool they drive is missing; here that is a failure,
+  # not a skip: setup-debian.sh installs them, so a run without them would hide a broken setup.
+  for required in anonauth.e2e.client anonauth.e2e.browser anonauth.e2e.load anonauth.e2e.reference.client; do
+    if ! ctest --test-dir "$build" -N -R "^${required//./\\.}\$" | grep -q "Total Tests: 1"; then
+      echo "test.sh: $required is not registered: are node, npm, chromium and wrk installed?" >&2
+      exit 1
+    fi
+  done
   sanitizer_env=()
   if [[ -n $sanitize ]]; then
     sanitizer_env=(
@@ -104,10 +112,11 @@ if [[ ${ANONAUTH_SKIP_TSAN:-0} != 1 ]]; then
     -DANONAUTH_SANITIZE=thread \
     -DANONAUTH_BUILD_EXAMPLES=OFF \
     -DANONAUTH_INSTALL=OFF
-  cmake --build "$build" --target anonauth_unit_tests -j "$jobs"
-  # --no-tests=error: a TSan job that runs nothing must not pass.
+  cmake --build "$build" --target anonauth_unit_tests anonauth_http_tests -j "$jobs"
+  # --no-tests=error: a TSan job that runs nothing must not pass. The Beast server's tests are
+  # the HTTP layer's concurrency tests (connections, timeouts and stop on several threads).
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
-    ctest --test-dir "$build" -R concurrency --no-tests=error --output-on-failure -j "$jobs" 2>&1 |
+    ctest --test-dir "$build" -R 'concurrency|anonauth\.http\.beast\.' --no-tests=error --output-on-failure -j "$jobs" 2>&1 |
     tee "$build/ctest.log"
   end "$build/ctest.log"
 fi
