@@ -3,12 +3,8 @@
 #include "anonauth/http/httplib.hpp"
 
 #include "catch.hpp"
+#include "socket_fixtures.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -26,79 +22,7 @@
 
 namespace {
 
-namespace http = anonauth::http;
-using namespace std::chrono_literals;
-using steady = std::chrono::steady_clock;
-
-struct raw_response {
-  int status = 0;
-  std::string head;
-  std::vector<http::header> headers;
-  std::string body;
-
-  [[nodiscard]] bool has(std::string_view name) const {
-    for (const auto& h : headers)
-      if (http::iequals(h.name, name)) return true;
-    return false;
-  }
-  [[nodiscard]] std::vector<std::string> lines(std::string_view name) const {
-    std::vector<std::string> out;
-    for (const auto& h : headers)
-      if (http::iequals(h.name, name)) out.push_back(h.name + ": " + h.value);
-    return out;
-  }
-};
-
-/// Sends one request on a new connection and reads the response (bounded in time): the bytes a
-/// real client sees.
-std::optional<raw_response> exchange(int port, std::string_view request, bool head_only = false) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return std::nullopt;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-  std::string data;
-  const auto deadline = steady::now() + 3s;
-  std::optional<raw_response> result;
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0 &&
-      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
-    for (;;) {
-      const auto end = data.find("\r\n\r\n");
-      if (end != std::string::npos) {
-        raw_response res;
-        res.head = data.substr(0, end + 2);
-        res.status = std::stoi(res.head.substr(9, 3));
-        std::string_view rest(res.head);
-        rest.remove_prefix(rest.find("\r\n") + 2);
-        std::size_t length = 0;
-        while (!rest.empty()) {
-          const auto e = rest.find("\r\n");
-          const auto line = rest.substr(0, e);
-          const auto colon = line.find(": ");
-          res.headers.push_back({std::string(line.substr(0, colon)), std::string(line.substr(colon + 2))});
-          if (http::iequals(res.headers.back().name, "Content-Length")) length = std::stoul(res.headers.back().value);
-          rest.remove_prefix(e + 2);
-        }
-        if (head_only) length = 0;
-        if (data.size() >= end + 4 + length) {
-          res.body = data.substr(end + 4, length);
-          result = std::move(res);
-          break;
-        }
-      }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now()).count();
-      pollfd p{fd, POLLIN, 0};
-      if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
-      char chunk[8192];
-      const auto n = ::recv(fd, chunk, sizeof chunk, 0);
-      if (n <= 0) break;
-      data.append(chunk, static_cast<std::size_t>(n));
-    }
-  }
-  ::close(fd);
-  return result;
-}
+using namespace socket_fixtures;
 
 /// An httplib::Server with the handler mounted on /api/auth and one route of its own, listening
 /// on a port the system chooses, on its own thread; stopped and joined on destruction.
@@ -132,31 +56,6 @@ class running_httplib {
   std::thread thread_;
 };
 
-class recorder {
- public:
-  void add(const http::request& req) {
-    const std::lock_guard lock(mutex_);
-    requests_.push_back(req);
-  }
-  std::size_t size() {
-    const std::lock_guard lock(mutex_);
-    return requests_.size();
-  }
-  http::request at(std::size_t i) {
-    const std::lock_guard lock(mutex_);
-    return requests_.at(i);
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<http::request> requests_;
-};
-
-std::string joined(const std::vector<http::header>& headers) {
-  std::string out;
-  for (const auto& h : headers) out += h.name + ": " + h.value + "\n";
-  return out;
-}
 
 }  // namespace
 
@@ -170,7 +69,7 @@ TEST_CASE("httplib.round_trip", "[http]") {
     r.body = "got:" + req.body;
     return r;
   });
-  const auto res = exchange(server.port(),
+  const auto res = exchange(static_cast<std::uint16_t>(server.port()),
                             "POST /api/auth/echo?x=1&y=%20z HTTP/1.1\r\n"
                             "Host: example.test\r\n"
                             "X-Rep: a\r\n"
@@ -206,7 +105,7 @@ TEST_CASE("httplib.set_cookie_lines", "[http]") {
     r.body = "{}";
     return r;
   });
-  const auto res = exchange(server.port(), "GET /api/auth/get-session HTTP/1.1\r\nHost: test\r\n\r\n");
+  const auto res = exchange(static_cast<std::uint16_t>(server.port()), "GET /api/auth/get-session HTTP/1.1\r\nHost: test\r\n\r\n");
   REQUIRE(res);
   CHECK(res->status == 200);
   CHECK(res->lines("Set-Cookie") ==
@@ -226,11 +125,11 @@ TEST_CASE("httplib.base_path_routing", "[http]") {
 
   SECTION("paths outside the base path are not passed to the handler") {
     for (const char* target : {"/api/authx", "/api/", "/", "/api/auth-other/x"}) {
-      const auto res = exchange(server.port(), std::string("GET ") + target + " HTTP/1.1\r\nHost: test\r\n\r\n");
+      const auto res = exchange(static_cast<std::uint16_t>(server.port()), std::string("GET ") + target + " HTTP/1.1\r\nHost: test\r\n\r\n");
       REQUIRE(res);
       CHECK(res->status == 404);
     }
-    const auto other = exchange(server.port(), "GET /other HTTP/1.1\r\nHost: test\r\n\r\n");
+    const auto other = exchange(static_cast<std::uint16_t>(server.port()), "GET /other HTTP/1.1\r\nHost: test\r\n\r\n");
     REQUIRE(other);
     CHECK(other->body == "the app's own route");
     CHECK(seen.size() == 0);
@@ -240,12 +139,12 @@ TEST_CASE("httplib.base_path_routing", "[http]") {
     // (httplib 0.11 reads the body of a POST, PUT, PATCH or DELETE without Content-Length up to
     // the end of the stream.)
     for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
-      const auto res = exchange(server.port(), std::string(method) + " /api/auth HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n");
+      const auto res = exchange(static_cast<std::uint16_t>(server.port()), std::string(method) + " /api/auth HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n");
       REQUIRE(res);
       CHECK(res->status == 200);
       CHECK(res->body == std::string(method) + " /api/auth");
     }
-    const auto head = exchange(server.port(), "HEAD /api/auth/ok HTTP/1.1\r\nHost: test\r\n\r\n", true);
+    const auto head = exchange(static_cast<std::uint16_t>(server.port()), "HEAD /api/auth/ok HTTP/1.1\r\nHost: test\r\n\r\n", true);
     REQUIRE(head);
     CHECK(head->status == 200);
     CHECK(seen.size() == 7);
@@ -253,7 +152,7 @@ TEST_CASE("httplib.base_path_routing", "[http]") {
   }
 
   SECTION("a Range header does not cut the response") {
-    const auto res = exchange(server.port(), "GET /api/auth/x HTTP/1.1\r\nHost: test\r\nRange: bytes=0-2\r\n\r\n");
+    const auto res = exchange(static_cast<std::uint16_t>(server.port()), "GET /api/auth/x HTTP/1.1\r\nHost: test\r\nRange: bytes=0-2\r\n\r\n");
     REQUIRE(res);
     CHECK(res->status == 200);
     CHECK(res->body == "GET /api/auth/x");
@@ -263,7 +162,7 @@ TEST_CASE("httplib.base_path_routing", "[http]") {
 
 TEST_CASE("httplib.handler_exception", "[http]") {
   running_httplib server([](const http::request&) -> http::response { throw std::runtime_error("secret detail"); });
-  const auto res = exchange(server.port(), "GET /api/auth/x HTTP/1.1\r\nHost: test\r\n\r\n");
+  const auto res = exchange(static_cast<std::uint16_t>(server.port()), "GET /api/auth/x HTTP/1.1\r\nHost: test\r\n\r\n");
   REQUIRE(res);
   CHECK(res->status == 500);
   CHECK(res->body.empty());
