@@ -200,11 +200,7 @@ class handler {
   }
 
   /// Whether the request's path is under the base path: the requests to send here.
-  [[nodiscard]] bool handles(const request& req) const {
-    const auto path = split_target(req.target).path;
-    return path.size() > base_path_.size() && path.substr(0, base_path_.size()) == base_path_ &&
-           path[base_path_.size()] == '/';
-  }
+  [[nodiscard]] bool handles(const request& req) const { return route_of(split_target(req.target).path).has_value(); }
 
   /// The path the endpoints are under, e.g. "/api/auth".
   [[nodiscard]] const std::string& base_path() const noexcept { return base_path_; }
@@ -280,11 +276,9 @@ class handler {
     if (req.body.size() > opts_.limits.max_body) return http::error_response(errors::payload_too_large);
 
     const auto [path, query] = split_target(req.target);
-    if (path.size() <= base_path_.size() || path.substr(0, base_path_.size()) != base_path_ ||
-        path[base_path_.size()] != '/')
-      return not_found();
-    const std::string_view route = path.substr(base_path_.size());
-    if (route.find("//") != std::string_view::npos) return not_found();
+    const auto found = route_of(path);
+    if (!found || found->find("//") != std::string_view::npos) return not_found();
+    const std::string_view route = *found;
 
     if (req.method == "OPTIONS" && req.header("Access-Control-Request-Method")) return preflight(req);
 
@@ -306,11 +300,17 @@ class handler {
     }
     try {
       return (this->*(ep->run))(in);
-    } catch (const storage_error&) {
+    } catch (const storage_error&) {  // from an operation that has no error code for it
       return http::error_response(errors::internal_server_error);
-    } catch (const std::bad_alloc&) {
-      throw;  // the process is in trouble; the adapter answers 500 and the operator sees it
     }
+  }
+
+  /// The path after the base path ("/get-session"), if `path` is under it.
+  [[nodiscard]] std::optional<std::string_view> route_of(std::string_view path) const {
+    if (path.size() <= base_path_.size() || path.substr(0, base_path_.size()) != base_path_ ||
+        path[base_path_.size()] != '/')
+      return std::nullopt;
+    return path.substr(base_path_.size());
   }
 
   struct endpoint {
