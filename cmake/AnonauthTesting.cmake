@@ -61,12 +61,16 @@ function(anonauth_compile_fail name regex)
     message(FATAL_ERROR "anonauth_compile_fail(${name}): ${source} does not exist")
   endif()
 
+  set(library anonauth::anonauth)
+  if(name MATCHES "^e14[0-9]_" AND TARGET anonauth::http)   # E14x: the HTTP layer's diagnostics
+    set(library anonauth::http)
+  endif()
   add_executable(cf_${name}_ok ${source})                 # positive twin, normal build
-  target_link_libraries(cf_${name}_ok PRIVATE anonauth::anonauth anonauth_warnings)
+  target_link_libraries(cf_${name}_ok PRIVATE ${library} anonauth_warnings)
   target_include_directories(cf_${name}_ok PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
 
   add_executable(cf_${name} EXCLUDE_FROM_ALL ${source})   # must not compile
-  target_link_libraries(cf_${name} PRIVATE anonauth::anonauth anonauth_warnings)
+  target_link_libraries(cf_${name} PRIVATE ${library} anonauth_warnings)
   target_include_directories(cf_${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
   target_compile_definitions(cf_${name} PRIVATE ANONAUTH_EXPECT_FAIL)
 

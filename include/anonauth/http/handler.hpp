@@ -27,6 +27,7 @@
 #include <anonauth/core/result.hpp>
 #include <anonauth/core/types.hpp>
 #include <anonauth/core/validate.hpp>
+#include <anonauth/diag/errors.hpp>
 #include <anonauth/http/cookies.hpp>
 #include <anonauth/http/errors.hpp>
 #include <anonauth/http/id_token.hpp>
@@ -167,9 +168,10 @@ struct incoming {
 /// Better Auth's HTTP protocol over an aa::anonymous_auth (see the header comment).
 template <class Auth, class Verifier = no_id_token_verifier>
 class handler {
-  static_assert(id_token_verifier<Verifier>,
-                "[anonauth.E141] the id-token verifier does not model aa::http::id_token_verifier: it needs "
-                "`aa::result<aa::social_profile> verify(const aa::http::id_token&) const`");
+  // One tagged error, if any (E141, then E140), and nothing diagnosed after it.
+  using checked = std::conditional_t<id_token_verifier<Verifier>, decltype(detail::json_check<typename Auth::user_type>()),
+                                     diag::not_an_id_token_verifier<Verifier>>;
+  static_assert((diag::report<checked>(), true));
 
  public:
   using auth_type = Auth;
@@ -718,7 +720,9 @@ class handler {
         return;
       }
       auto& field = boost::hana::second(pair)(row);
-      if (auto issue = detail::from_json(*v, field)) out.add("body." + key, *issue);
+      if constexpr (detail::json_mappable_v<std::decay_t<decltype(field)>>) {  // else E140, reported once
+        if (auto issue = detail::from_json(*v, field)) out.add("body." + key, *issue);
+      }
     });
     return refusal;
   }

@@ -14,8 +14,12 @@
 
 #include <anonauth/core/time.hpp>
 #include <anonauth/core/validate.hpp>
+#include <anonauth/diag/errors.hpp>
 
 #include <boost/hana/accessors.hpp>
+#include <boost/hana/basic_tuple.hpp>
+#include <boost/hana/transform.hpp>
+#include <boost/hana/type.hpp>
 #include <boost/hana/for_each.hpp>
 #include <boost/hana/pair.hpp>
 #include <boost/hana/string.hpp>
@@ -280,6 +284,18 @@ inline constexpr bool json_mappable_v = std::is_same_v<T, std::string> || std::i
 template <class T>
 inline constexpr bool json_mappable_v<std::optional<T>> = json_mappable_v<T>;
 
+/// diag::ok, or E140 for the first member of Row whose type has no JSON form.
+template <class Row>
+consteval auto json_check() {
+  using members = decltype(boost::hana::transform(boost::hana::accessors<Row>(), [](auto pair) {
+    return boost::hana::type_c<std::decay_t<decltype(boost::hana::second(pair)(std::declval<Row&>()))>>;
+  }));
+  return []<class... Types>(boost::hana::basic_tuple<Types...>) {
+    return diag::first_failure_t<std::conditional_t<json_mappable_v<typename Types::type>, diag::ok,
+                                                    diag::not_json_mappable<Row, typename Types::type>>...>{};
+  }(boost::hana::to<boost::hana::basic_tuple_tag>(members{}));
+}
+
 /// `s` with every ill-formed UTF-8 sequence replaced by U+FFFD: JSON out is always valid text,
 /// even for a row the application wrote without anonauth's text rules.
 inline std::string valid_utf8(std::string_view s) {
@@ -324,11 +340,9 @@ template <class Row>
 void put_row(boost::json::object& out, const Row& row) {
   boost::hana::for_each(boost::hana::accessors<Row>(), [&](auto pair) {
     using value = std::decay_t<decltype(boost::hana::second(pair)(row))>;
-    static_assert(json_mappable_v<value>,
-                  "[anonauth.E140] the HTTP layer cannot send or read a member of this type: use std::string, bool, "
-                  "an integer, a floating-point type, aa::timestamp or std::optional of one");
-    out.emplace(camel_case(boost::hana::to<const char*>(boost::hana::first(pair))),
-                to_json(boost::hana::second(pair)(row), out.storage()));
+    if constexpr (json_mappable_v<value>)  // otherwise E140, reported once by the handler
+      out.emplace(camel_case(boost::hana::to<const char*>(boost::hana::first(pair))),
+                  to_json(boost::hana::second(pair)(row), out.storage()));
   });
 }
 
