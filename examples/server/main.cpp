@@ -15,6 +15,7 @@
 //   GET  /          the page, and the files it loads.
 #include <anonauth/http/beast.hpp>
 
+#include "command_line.hpp"
 #include "shop.hpp"
 #include "web_assets.hpp"
 
@@ -53,28 +54,17 @@ struct settings {
 
 settings parse(int argc, char** argv) {
   settings s;
-  auto value = [&](int& i) -> std::string {
-    if (i + 1 >= argc) usage(std::string(argv[i]) + " needs a value");
-    return argv[++i];
-  };
-  auto number = [&](int& i, unsigned long max) {
-    const std::string text = value(i);
-    char* end = nullptr;
-    const unsigned long n = std::strtoul(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || n > max) usage(std::string(argv[i - 1]) + " wants a number up to " + std::to_string(max));
-    return n;
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--port") s.port = static_cast<std::uint16_t>(number(i, 65535));
-    else if (arg == "--db") s.db = value(i);
-    else if (arg == "--guest-domain") s.guest_domain = value(i);
-    else if (arg == "--trusted-origin") s.trusted_origins.push_back(value(i));
-    else if (arg == "--secret") s.secret = value(i);
-    else if (arg == "--rate-limit") s.rate_limit = true;
-    else if (arg == "--threads") s.threads = number(i, 256);
-    else if (arg == "--help" || arg == "-h") usage("the example server of anonauth");
-    else usage("unknown argument '" + std::string(arg) + "'");
+  command_line args(argc, argv, usage);
+  while (auto arg = args.next()) {
+    if (*arg == "--port") s.port = static_cast<std::uint16_t>(args.number(65535));
+    else if (*arg == "--db") s.db = args.value();
+    else if (*arg == "--guest-domain") s.guest_domain = args.value();
+    else if (*arg == "--trusted-origin") s.trusted_origins.push_back(args.value());
+    else if (*arg == "--secret") s.secret = args.value();
+    else if (*arg == "--rate-limit") s.rate_limit = true;
+    else if (*arg == "--threads") s.threads = args.number(256);
+    else if (*arg == "--help" || *arg == "-h") usage("the example server of anonauth");
+    else usage("unknown argument '" + std::string(*arg) + "'");
   }
   if (s.secret.empty()) {
     if (const char* env = std::getenv("ANONAUTH_SECRET")) s.secret = env;
