@@ -87,24 +87,13 @@ for tool in node npm cmake; do
 done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/bench-common.sh
+source "$root/scripts/bench-common.sh"
 
 # ---------- anonauth's benchmark, in Release as scripts/bench.sh builds it ----------
 build="$root/build/bench"
-if [[ ! -f $build/CMakeCache.txt ]]; then
-  "$root/scripts/setup-debian.sh"
-  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="${CXX:-g++}" \
-    -DANONAUTH_BENCHMARKS=ON -DANONAUTH_BUILD_TESTS=OFF -DANONAUTH_BUILD_EXAMPLES=OFF >/dev/null
-fi
-build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
-if [[ $build_type != Release ]]; then
-  echo "bench-peer: $build is configured as '${build_type}', not Release; remove it or run scripts/bench.sh" >&2
-  exit 2
-fi
-echo "== building anonauth_bench_sqlite (Release, $build)" >&2
-if ! cmake --build "$build" --target anonauth_bench_sqlite -j"$(nproc)" >&2; then
-  echo "bench-peer: building anonauth_bench_sqlite failed (is $build configured with ANONAUTH_BENCHMARKS=ON and ANONAUTH_SQLITE=ON?)" >&2
-  exit 1
-fi
+bench_release_build bench-peer "$build" anonauth_bench_sqlite
+build_type=Release
 ours="$build/benchmarks/anonauth_bench_sqlite"
 
 # The compiler, from what CMake found when it configured the build.
@@ -118,19 +107,7 @@ if [[ -n $compiler_file ]]; then
 fi
 
 # ---------- the peer: a copy of PEER_DIR with its node_modules installed once ----------
-key=$(cat "$peer_dir/package.json" "$peer_dir/package-lock.json" | sha256sum | cut -c1-16)
-peer="$root/build/bench-peer/$key"
-mkdir -p "$peer"
-# refresh everything but node_modules, so that a changed bench.mjs is picked up
-find "$peer" -mindepth 1 -maxdepth 1 ! -name node_modules ! -name .npm-ci-done -exec rm -rf {} +
-tar -C "$peer_dir" --exclude=./node_modules --exclude='*.db' --exclude='*.db-journal' -cf - . | tar -C "$peer" -xf -
-chmod -R u+w "$peer"
-if [[ ! -f $peer/.npm-ci-done || ! -d $peer/node_modules ]]; then
-  echo "== npm ci in $peer (once; about a minute when better-sqlite3 builds from source)" >&2
-  rm -f "$peer/.npm-ci-done"
-  (cd "$peer" && npm ci --no-audit --no-fund) >&2
-  touch "$peer/.npm-ci-done"
-fi
+peer=$(bench_peer_copy "$peer_dir" "$root/build/bench-peer")
 
 # ---------- the runs ----------
 work=$(mktemp -d)
