@@ -2,6 +2,7 @@
 // bearer tokens, the cookie options, and what the handler refuses to start with.
 #include "http_fixtures.hpp"
 
+#include <chrono>
 #include <regex>
 #include <stdexcept>
 
@@ -318,4 +319,11 @@ TEST_CASE("http.app_routes_authenticate_like_the_auth_routes", "[http][app]") {
   CHECK(response.status == 401);
   CHECK(response.body == R"({"message":"Unauthorized","code":"UNAUTHORIZED"})");
   CHECK(s.handler.session(raw("GET", "/api/cart", {{"Cookie", cookie}}))->user.is_anonymous);
+
+  // An app route extends nothing (its answer would not re-send the cookie); get-session does.
+  s.clock.advance(std::chrono::days{2});
+  const auto before = s.handler.session(raw("GET", "/api/cart", {{"Cookie", cookie}}))->session.expires_at;
+  CHECK(s.handler.session(raw("GET", "/api/cart", {{"Cookie", cookie}}))->session.expires_at == before);
+  CHECK(b.get("/get-session").header_values("Set-Cookie").size() == 1);
+  CHECK(s.handler.session(raw("GET", "/api/cart", {{"Cookie", cookie}}))->session.expires_at > before);
 }

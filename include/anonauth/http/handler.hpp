@@ -216,11 +216,13 @@ class handler {
   [[nodiscard]] request_context context(const request& req) const { return read_credentials(req).context; }
 
   /// The session the request carries, by cookie or bearer token, for the application's own
-  /// routes; no origin check (use authenticate for a route that changes anything).
+  /// routes; no origin check (use authenticate for a route that changes anything). It extends
+  /// nothing: get-session does, and re-sends the cookie with it, which an app route's answer
+  /// would not.
   [[nodiscard]] std::optional<session_view<user_type>> session(const request& req) const {
     const auto in = read_credentials(req);
     if (!in.token) return std::nullopt;
-    auto found = auth_->lookup_session(*in.token, in.dont_remember ? session_refresh::never : session_refresh::on_use);
+    auto found = auth_->lookup_session(*in.token, session_refresh::never);
     if (!found) return std::nullopt;
     return std::move(found->view);
   }
