@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test of anonauth:
 #   1. for each compiler: configure build/<compiler>, build everything, ctest
-#      (unit, conformance, compile-fail, headers, packaging, examples). GCC builds
-#      plain; Clang builds with AddressSanitizer and UndefinedBehaviorSanitizer
-#      (-DANONAUTH_SANITIZE=address,undefined: tests, examples and benchmarks), so
-#      a memory error, a leak or undefined behaviour fails its test;
-#   2. a ThreadSanitizer build (clang++) of the unit and HTTP tests, running the tests
-#      whose name contains "concurrency" and those of the Beast server;
+#      (unit, conformance, HTTP, compile-fail, headers, packaging, examples, and the
+#      end-to-end tests of the example server). GCC builds plain, benchmarks included;
+#      Clang builds with AddressSanitizer and UndefinedBehaviorSanitizer
+#      (-DANONAUTH_SANITIZE=address,undefined: tests, examples and the example server
+#      the end-to-end tests drive), so a memory error, a leak or undefined behaviour
+#      fails its test;
+#   2. a ThreadSanitizer build (clang++) of the unit and server adapter tests, running
+#      the tests whose name contains "concurrency" and those of the Beast server;
 #   3. the libFuzzer harnesses of fuzz/ (scripts/fuzz.sh: build/fuzz, each target
 #      ANONAUTH_FUZZ_SECONDS on a copy of its seed corpus).
 # Stops at the first failure and prints one summary line per job.
@@ -77,12 +79,16 @@ for cxx in "${compilers[@]}"; do
       ;;
     *) type=${ANONAUTH_BUILD_TYPE:-Debug} ;;
   esac
+  # The benchmarks are built, never run here, so that they do not rot: by the plain build only,
+  # since a sanitized one would only make them slower to build.
+  benchmarks=ON
+  [[ -n $sanitize ]] && benchmarks=OFF
   begin "$name $type$label"
   cmake -S . -B "$build" -G Ninja \
     -DCMAKE_BUILD_TYPE="$type" \
     -DCMAKE_CXX_COMPILER="$cxx" \
     -DANONAUTH_SANITIZE="$sanitize" \
-    -DANONAUTH_BENCHMARKS=ON   # built, never run here: they must not rot
+    -DANONAUTH_BENCHMARKS="$benchmarks"
   cmake --build "$build" -j "$jobs"
   # The end-to-end tests are left out when a tool they drive is missing; here that is a failure,
   # not a skip: setup-debian.sh installs them, so a run without them would hide a broken setup.
@@ -112,11 +118,11 @@ if [[ ${ANONAUTH_SKIP_TSAN:-0} != 1 ]]; then
     -DANONAUTH_SANITIZE=thread \
     -DANONAUTH_BUILD_EXAMPLES=OFF \
     -DANONAUTH_INSTALL=OFF
-  cmake --build "$build" --target anonauth_unit_tests anonauth_http_tests -j "$jobs"
+  cmake --build "$build" --target anonauth_unit_tests anonauth_adapters_tests -j "$jobs"
   # --no-tests=error: a TSan job that runs nothing must not pass. The Beast server's tests are
   # the HTTP layer's concurrency tests (connections, timeouts and stop on several threads).
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
-    ctest --test-dir "$build" -R 'concurrency|anonauth\.http\.beast\.' --no-tests=error --output-on-failure -j "$jobs" 2>&1 |
+    ctest --test-dir "$build" -R 'concurrency|anonauth\.adapters\.beast\.' --no-tests=error --output-on-failure -j "$jobs" 2>&1 |
     tee "$build/ctest.log"
   end "$build/ctest.log"
 fi

@@ -99,7 +99,7 @@ constexpr std::string_view get_root = "GET / HTTP/1.1\r\nHost: test\r\n\r\n";
 
 }  // namespace
 
-TEST_CASE("beast.round_trip", "[http]") {
+TEST_CASE("beast.round_trip", "[adapters]") {
   recorder seen;
   running_server server([&](const http::request& req) {
     seen.add(req);
@@ -166,7 +166,7 @@ TEST_CASE("beast.round_trip", "[http]") {
   }
 }
 
-TEST_CASE("beast.set_cookie_lines", "[http]") {
+TEST_CASE("beast.set_cookie_lines", "[adapters]") {
   running_server server([](const http::request&) {
     http::response r = text("{}");
     r.add_header("Set-Cookie", "better-auth.session_token=abc; Path=/; HttpOnly");
@@ -187,7 +187,7 @@ TEST_CASE("beast.set_cookie_lines", "[http]") {
         std::string::npos);
 }
 
-TEST_CASE("beast.keep_alive", "[http]") {
+TEST_CASE("beast.keep_alive", "[adapters]") {
   std::atomic<int> calls{0};
   running_server server([&](const http::request& req) { return text(std::to_string(++calls) + " " + req.target); });
 
@@ -235,7 +235,7 @@ TEST_CASE("beast.keep_alive", "[http]") {
   }
 }
 
-TEST_CASE("beast.connection_close", "[http]") {
+TEST_CASE("beast.connection_close", "[adapters]") {
   running_server server([](const http::request&) { return text("bye"); });
   raw_client client(server.port());
   REQUIRE(client.send("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
@@ -246,7 +246,7 @@ TEST_CASE("beast.connection_close", "[http]") {
   CHECK(client.closed_within(2s));
 }
 
-TEST_CASE("beast.body_limit", "[http]") {
+TEST_CASE("beast.body_limit", "[adapters]") {
   std::atomic<int> calls{0};
   auto options = test_options();
   options.body_limit = 1024;
@@ -288,7 +288,7 @@ TEST_CASE("beast.body_limit", "[http]") {
   }
 }
 
-TEST_CASE("beast.header_limit", "[http]") {
+TEST_CASE("beast.header_limit", "[adapters]") {
   std::atomic<int> calls{0};
   auto options = test_options();
   options.header_limit = 1024;
@@ -308,7 +308,7 @@ TEST_CASE("beast.header_limit", "[http]") {
   CHECK(calls == 0);
 }
 
-TEST_CASE("beast.malformed_request", "[http]") {
+TEST_CASE("beast.malformed_request", "[adapters]") {
   std::atomic<int> calls{0};
   running_server server([&](const http::request&) {
     ++calls;
@@ -335,7 +335,7 @@ TEST_CASE("beast.malformed_request", "[http]") {
   CHECK(calls == 0);
 }
 
-TEST_CASE("beast.read_timeout_cuts_slowloris", "[http]") {
+TEST_CASE("beast.read_timeout_cuts_slowloris", "[adapters]") {
   std::atomic<int> calls{0};
   auto options = test_options();
   options.read_timeout = 300ms;
@@ -363,7 +363,7 @@ TEST_CASE("beast.read_timeout_cuts_slowloris", "[http]") {
   CHECK(client.pending().empty());   // cut off, not answered
 }
 
-TEST_CASE("beast.idle_timeout_closes_keep_alive", "[http]") {
+TEST_CASE("beast.idle_timeout_closes_keep_alive", "[adapters]") {
   auto options = test_options();
   options.idle_timeout = 300ms;
   options.read_timeout = 5s;
@@ -388,7 +388,7 @@ TEST_CASE("beast.idle_timeout_closes_keep_alive", "[http]") {
   }
 }
 
-TEST_CASE("beast.write_timeout_cuts_clients_that_do_not_read", "[http]") {
+TEST_CASE("beast.write_timeout_cuts_clients_that_do_not_read", "[adapters]") {
   constexpr std::size_t size = 16 * 1024 * 1024;   // more than the socket buffers hold
   auto options = test_options();
   options.write_timeout = 300ms;
@@ -400,7 +400,7 @@ TEST_CASE("beast.write_timeout_cuts_clients_that_do_not_read", "[http]") {
   CHECK(client.pending().size() < size);
 }
 
-TEST_CASE("beast.handler_exception", "[http]") {
+TEST_CASE("beast.handler_exception", "[adapters]") {
   running_server server([](const http::request& req) -> http::response {
     if (req.target == "/throw") throw std::runtime_error("secret detail");
     if (req.target == "/throw-int") throw 42;
@@ -424,7 +424,7 @@ TEST_CASE("beast.handler_exception", "[http]") {
   CHECK(res->body == "fine");
 }
 
-TEST_CASE("beast.invalid_response_is_500", "[http]") {
+TEST_CASE("beast.invalid_response_is_500", "[adapters]") {
   running_server server([](const http::request& req) {
     http::response r = text("body");
     if (req.target == "/split") r.add_header("Location", "/x\r\nInjected: 1");
@@ -443,7 +443,7 @@ TEST_CASE("beast.invalid_response_is_500", "[http]") {
   }
 }
 
-TEST_CASE("beast.head_and_bodiless_statuses", "[http]") {
+TEST_CASE("beast.head_and_bodiless_statuses", "[adapters]") {
   running_server server([](const http::request& req) {
     http::response r = text("hello");
     if (req.target == "/204") r.status = 204;
@@ -465,7 +465,7 @@ TEST_CASE("beast.head_and_bodiless_statuses", "[http]") {
   CHECK(res->body == "hello");   // nor was 204's
 }
 
-TEST_CASE("beast.expect_100_continue", "[http]") {
+TEST_CASE("beast.expect_100_continue", "[adapters]") {
   running_server server([](const http::request& req) { return text("got:" + req.body); });
   raw_client client(server.port());
   REQUIRE(client.send("POST / HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
@@ -479,7 +479,7 @@ TEST_CASE("beast.expect_100_continue", "[http]") {
   CHECK(res->body == "got:hello");
 }
 
-TEST_CASE("beast.concurrent_connections", "[http]") {
+TEST_CASE("beast.concurrent_connections", "[adapters]") {
   constexpr std::size_t connections = 32;
   constexpr int requests = 50;
   std::atomic<int> calls{0};
@@ -512,7 +512,7 @@ TEST_CASE("beast.concurrent_connections", "[http]") {
   CHECK(calls == static_cast<int>(connections) * requests);
 }
 
-TEST_CASE("beast.stop_lets_requests_in_flight_finish", "[http]") {
+TEST_CASE("beast.stop_lets_requests_in_flight_finish", "[adapters]") {
   std::atomic<bool> entered{false};
   running_server server([&](const http::request& req) {
     if (req.target == "/slow") {
@@ -553,7 +553,7 @@ TEST_CASE("beast.stop_lets_requests_in_flight_finish", "[http]") {
   CHECK(steady::now() - stopped_at < 2s);   // well before the 2 s shutdown_timeout
 }
 
-TEST_CASE("beast.stop_closes_what_outlives_the_shutdown_timeout", "[http]") {
+TEST_CASE("beast.stop_closes_what_outlives_the_shutdown_timeout", "[adapters]") {
   auto options = test_options();
   options.read_timeout = 10s;
   options.shutdown_timeout = 300ms;
@@ -570,7 +570,7 @@ TEST_CASE("beast.stop_closes_what_outlives_the_shutdown_timeout", "[http]") {
   CHECK(elapsed < 2s);
 }
 
-TEST_CASE("beast.stop_on_signals", "[http]") {
+TEST_CASE("beast.stop_on_signals", "[adapters]") {
   running_server server([](const http::request&) { return text("ok"); });
   server.server().stop_on_signals({SIGUSR1});
   raw_client client(server.port());
@@ -580,7 +580,7 @@ TEST_CASE("beast.stop_on_signals", "[http]") {
   CHECK(server.returned_within(3s));
 }
 
-TEST_CASE("beast.stop_before_run", "[http]") {
+TEST_CASE("beast.stop_before_run", "[adapters]") {
   http::beast_server server([](const http::request&) { return text("ok"); }, test_options());
   server.stop();
   std::atomic<bool> returned{false};
@@ -593,7 +593,7 @@ TEST_CASE("beast.stop_before_run", "[http]") {
   CHECK_THROWS_AS(server.run(), std::logic_error);
 }
 
-TEST_CASE("beast.listen_error_names_the_address", "[http]") {
+TEST_CASE("beast.listen_error_names_the_address", "[adapters]") {
   running_server first([](const http::request&) { return text("ok"); });
   auto options = test_options();
   options.port = first.port();

@@ -59,7 +59,7 @@ class running_httplib {
 
 }  // namespace
 
-TEST_CASE("httplib.round_trip", "[http]") {
+TEST_CASE("httplib.round_trip", "[adapters]") {
   recorder seen;
   running_httplib server([&](const http::request& req) {
     seen.add(req);
@@ -96,7 +96,7 @@ TEST_CASE("httplib.round_trip", "[http]") {
   CHECK_FALSE(req.tls);
 }
 
-TEST_CASE("httplib.set_cookie_lines", "[http]") {
+TEST_CASE("httplib.set_cookie_lines", "[adapters]") {
   running_httplib server([](const http::request&) {
     http::response r;
     r.headers = {{"Content-Type", "application/json"},
@@ -113,7 +113,7 @@ TEST_CASE("httplib.set_cookie_lines", "[http]") {
                                  "Set-Cookie: better-auth.session_data=; Max-Age=0; Path=/"});
 }
 
-TEST_CASE("httplib.base_path_routing", "[http]") {
+TEST_CASE("httplib.base_path_routing", "[adapters]") {
   recorder seen;
   running_httplib server([&](const http::request& req) {
     seen.add(req);
@@ -160,7 +160,7 @@ TEST_CASE("httplib.base_path_routing", "[http]") {
   }
 }
 
-TEST_CASE("httplib.handler_exception", "[http]") {
+TEST_CASE("httplib.handler_exception", "[adapters]") {
   running_httplib server([](const http::request&) -> http::response { throw std::runtime_error("secret detail"); });
   const auto res = exchange(static_cast<std::uint16_t>(server.port()), "GET /api/auth/x HTTP/1.1\r\nHost: test\r\n\r\n");
   REQUIRE(res);
@@ -169,7 +169,7 @@ TEST_CASE("httplib.handler_exception", "[http]") {
   CHECK(res->head.find("secret") == std::string::npos);   // httplib's own answer would say it
 }
 
-TEST_CASE("httplib.conversions", "[http]") {
+TEST_CASE("httplib.conversions", "[adapters]") {
   httplib::Request in;
   in.method = "DELETE";
   in.target = "/api/auth/session?id=1";
