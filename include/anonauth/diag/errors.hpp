@@ -302,11 +302,12 @@ struct not_a_custom_migrator : failure {
 
 // --- the HTTP layer (anonauth/http/) ------------------------------------------------------------
 
-/// E140: a member of the user row whose type has no JSON form. Culprits: the row, the type.
-template <class Row, class Type>
+/// E140: a member of the user row whose type has no JSON form. Culprits: the member (Hana's
+/// accessor type, which holds `&Row::member`), its type.
+template <class Member, class Type>
 struct not_json_mappable : failure {
   static constexpr void fire() {
-    static_assert(dependent_false_t<Row, Type>,
+    static_assert(dependent_false_t<Member, Type>,
                   "[anonauth.E140] the HTTP layer cannot send or read this member of the user row as JSON: use "
                   "std::string, bool, an integer, a floating-point type, aa::timestamp or std::optional of one");
   }

@@ -31,6 +31,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -284,16 +285,18 @@ inline constexpr bool json_mappable_v = std::is_same_v<T, std::string> || std::i
 template <class T>
 inline constexpr bool json_mappable_v<std::optional<T>> = json_mappable_v<T>;
 
-/// diag::ok, or E140 for the first member of Row whose type has no JSON form.
+/// diag::ok, or E140 for the first member of Row whose type has no JSON form. The culprit is
+/// Hana's accessor of the member, whose type names it (`member_ptr<..., &user::tags>`).
 template <class Row>
 consteval auto json_check() {
-  using members = decltype(boost::hana::transform(boost::hana::accessors<Row>(), [](auto pair) {
-    return boost::hana::type_c<std::decay_t<decltype(boost::hana::second(pair)(std::declval<Row&>()))>>;
+  using accessors = decltype(boost::hana::transform(boost::hana::accessors<Row>(), [](auto pair) {
+    return boost::hana::type_c<std::decay_t<decltype(boost::hana::second(pair))>>;
   }));
-  return []<class... Types>(boost::hana::basic_tuple<Types...>) {
-    return diag::first_failure_t<std::conditional_t<json_mappable_v<typename Types::type>, diag::ok,
-                                                    diag::not_json_mappable<Row, typename Types::type>>...>{};
-  }(boost::hana::to<boost::hana::basic_tuple_tag>(members{}));
+  return []<class... Accessors>(boost::hana::basic_tuple<Accessors...>) {
+    return diag::first_failure_t<std::conditional_t<
+        json_mappable_v<std::decay_t<std::invoke_result_t<typename Accessors::type, Row&>>>, diag::ok,
+        diag::not_json_mappable<typename Accessors::type, std::decay_t<std::invoke_result_t<typename Accessors::type, Row&>>>>...>{};
+  }(boost::hana::to<boost::hana::basic_tuple_tag>(accessors{}));
 }
 
 /// `s` with every ill-formed UTF-8 sequence replaced by U+FFFD: JSON out is always valid text,
