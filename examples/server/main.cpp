@@ -121,6 +121,7 @@ int serve(const settings& s) {
   options.trusted_origins = s.trusted_origins;
   // The same server by name: a browser opened at http://localhost:PORT sends that origin.
   options.trusted_origins.push_back("http://localhost:" + std::to_string(server.port()));
+  options.log = [](std::string_view line) { std::cerr << "anonauth-example-server: " << line << "\n"; };
   try {
     handler = std::make_unique<http::handler<Auth>>(auth, options);
   } catch (const std::invalid_argument& e) {

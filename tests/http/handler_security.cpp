@@ -3,8 +3,11 @@
 #include "http_fixtures.hpp"
 
 #include <chrono>
+#include <mutex>
 #include <regex>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 using namespace http_fixtures;
 
@@ -55,6 +58,37 @@ TEST_CASE("http.origin_check_on_cookie_bearing_posts", "[http][csrf]") {
   // GETs and cookie-less POSTs need no origin.
   CHECK(s.handler(raw("GET", "/api/auth/get-session", {{"Cookie", cookie}, {"Origin", "http://evil.example"}})).status == 200);
   CHECK(post_with(s, "/sign-in/anonymous", {}, "{}").status == 200);
+}
+
+TEST_CASE("http.refusals_are_told_to_the_log_without_secrets", "[http][csrf][log]") {
+  std::vector<std::string> lines;
+  std::mutex m;
+  auto o = default_options();
+  o.log = [&](std::string_view line) {
+    const std::lock_guard lock(m);
+    lines.emplace_back(line);
+  };
+  server<> s{o};
+  const std::string cookie = guest_cookie(s);
+  REQUIRE(post_with(s, "/update-user", {{"Cookie", cookie}, {"Origin", "https://evil.example\r\nX: y"}}).status == 403);
+  REQUIRE(post_with(s, "/update-user", {{"Cookie", cookie}}).status == 403);
+  REQUIRE(post_with(s, "/sign-in/email", {}, R"({"email":"a@b.co","password":"pw-secret-1","callbackURL":"https://evil.example/x"})")
+              .status == 403);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].find("INVALID_ORIGIN") != std::string::npos);
+  CHECK(lines[0].find("https://evil.example\\x0d\\x0aX: y") != std::string::npos);  // escaped, one line
+  CHECK(lines[0].find('\n') == std::string::npos);
+  CHECK(lines[1].find("MISSING_OR_NULL_ORIGIN") != std::string::npos);
+  CHECK(lines[2].find("INVALID_CALLBACK_URL") != std::string::npos);
+  CHECK(lines[2].find("https://evil.example/x") != std::string::npos);
+  const std::string token = cookie.substr(cookie.find('=') + 1, 32);
+  for (const auto& line : lines) {
+    CHECK(line.find(token) == std::string::npos);
+    CHECK(line.find("pw-secret-1") == std::string::npos);
+  }
+  // A request that passes tells nothing.
+  REQUIRE(post_with(s, "/update-user", {{"Cookie", cookie}, {"Origin", "http://localhost:3000"}}).status == 200);
+  CHECK(lines.size() == 3);
 }
 
 TEST_CASE("http.refused_csrf_changes_nothing", "[http][csrf]") {

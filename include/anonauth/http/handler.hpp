@@ -74,6 +74,24 @@ inline response error_response(const anonauth::error& e) {
 
 namespace detail {
 
+/// Text from a request, quoted and cut to 200 bytes with its control bytes escaped, for a log.
+inline std::string printable(std::string_view s) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < s.size() && i < 200; ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x20 || b == 0x7F || s[i] == '"' || s[i] == '\\') {
+      constexpr char hex[] = "0123456789abcdef";
+      out += "\\x";
+      out += hex[b >> 4];
+      out += hex[b & 0xF];
+    } else {
+      out += s[i];
+    }
+  }
+  if (s.size() > 200) out += "...";
+  return out + "\"";
+}
+
 /// The core fields of the user row that a client never sets (Better Auth's `input: false`
 /// fields, and the ones it manages itself).
 inline bool is_managed_field(std::string_view member) {
@@ -304,9 +322,14 @@ class handler {
     }
     try {
       return (this->*(ep->run))(in);
-    } catch (const storage_error&) {  // from an operation that has no error code for it
+    } catch (const storage_error& e) {  // from an operation that has no error code for it
+      tell(std::string(route) + ": storage failure: " + e.what());
       return http::error_response(errors::internal_server_error);
     }
+  }
+
+  void tell(const std::string& line) const {
+    if (opts_.log) opts_.log(line);
   }
 
   /// The path after the base path ("/get-session"), if `path` is under it.
@@ -418,8 +441,16 @@ class handler {
       candidate = std::string(*origin);
     else if (const auto referer = req.header("Referer"); referer && !referer->empty())
       candidate = std::string(*referer);
-    if (candidate.empty() || candidate == "null") return anonauth::error(errors::missing_or_null_origin);
-    if (!origins_.trusts(candidate)) return anonauth::error(errors::invalid_origin);
+    if (candidate.empty() || candidate == "null") {
+      tell("refused " + detail::printable(req.method + " " + std::string(split_target(req.target).path)) +
+           ": it carries a cookie but no Origin or Referer (MISSING_OR_NULL_ORIGIN)");
+      return anonauth::error(errors::missing_or_null_origin);
+    }
+    if (!origins_.trusts(candidate)) {
+      tell("refused " + detail::printable(req.method + " " + std::string(split_target(req.target).path)) + " from " +
+           detail::printable(candidate) + ": not a trusted origin (INVALID_ORIGIN); trust it with options.trusted_origins");
+      return anonauth::error(errors::invalid_origin);
+    }
     return std::nullopt;
   }
 
@@ -445,7 +476,11 @@ class handler {
           return anonauth::error(std::string(), "Invalid " + std::string(u.label) + ": expected a string", 400);
         value = std::string(v->get_string().data(), v->get_string().size());
       }
-      if (value && !origins_.trusts_callback(*value)) return anonauth::error(*u.refusal);
+      if (value && !origins_.trusts_callback(*value)) {
+        tell("refused " + std::string(u.label) + " " + detail::printable(*value) + " on " + std::string(in.route) +
+             ": neither a trusted origin nor a relative path (" + std::string(u.refusal->code) + ")");
+        return anonauth::error(*u.refusal);
+      }
     }
     return std::nullopt;
   }

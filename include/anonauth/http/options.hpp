@@ -10,8 +10,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace anonauth::http {
@@ -81,6 +83,11 @@ struct options {
   /// How long a browser may cache a preflight answer.
   std::chrono::seconds cors_max_age{600};
   request_limits limits{};
+  /// Told, one line each, what an operator needs to see and a client is not told in full: a
+  /// request refused by the origin or callback checks (with the origin or URL and what would
+  /// have to be trusted) and a storage failure. Never a cookie, token, password or body. Empty
+  /// (the default): nothing is told. Called on request threads.
+  std::function<void(std::string_view)> log{};
 };
 
 }  // namespace anonauth::http
