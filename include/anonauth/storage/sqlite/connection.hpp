@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -19,6 +20,10 @@
 #include <unordered_map>
 #include <utility>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace anonauth::sqlite {
 
 /// Throws aa::storage_error for an SQLite result code other than the expected ones.
@@ -28,6 +33,28 @@ namespace anonauth::sqlite {
   message.append(": ");
   message.append(db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   throw storage_error(message);
+}
+
+/// Whether `path` names a database file for anonauth to create, rather than an in-memory
+/// database (empty or ":memory:") or a URI, which only SQLite parses.
+inline bool is_plain_file_path(std::string_view path) {
+  return !path.empty() && path != ":memory:" && !path.starts_with("file:");
+}
+
+/// Creates the database file at `path`, empty and with mode 0600, if nothing is there. SQLite
+/// would create it 0644 less the umask, and gives the -wal, -shm and -journal files beside it the
+/// database file's mode: created here, the database and its journals are the owner's only. A
+/// file already there is left as it is, its mode the owner's choice; any other failure is left
+/// to sqlite3_open_v2, whose message says what is wrong.
+inline void create_private_file(const std::string& path) {
+  int fd = -1;
+  do {
+    // O_EXCL|O_NOFOLLOW: never through a symbolic link, never a file someone else just made.
+    fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return;
+  (void)::fchmod(fd, 0600);  // a umask may take the owner's bits too; ours is the file just made
+  ::close(fd);
 }
 
 // --- column values ----------------------------------------------------------------------------
@@ -174,6 +201,7 @@ class connection {
   connection(const std::string& path, int flags, std::chrono::milliseconds busy_timeout,
              const std::function<void(std::string_view)>* hook)
       : hook_(hook) {
+    if ((flags & SQLITE_OPEN_CREATE) != 0 && is_plain_file_path(path)) create_private_file(path);
     const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
       std::string what = "cannot open \"" + path + "\"";

@@ -11,7 +11,8 @@
 // never consistency); `synchronous = sqlite_synchronous::full` syncs every commit. Writers take
 // BEGIN IMMEDIATE and wait up to `busy_timeout` for another process; readers use their own
 // connections. Every statement is prepared once per connection; a migrator's reassign is one
-// UPDATE. CMake target: anonauth::sqlite.
+// UPDATE. A database file it creates is the owner's only (0600, and SQLite's journals follow);
+// an existing file keeps its mode. CMake target: anonauth::sqlite.
 #pragma once
 
 #include <anonauth/core/types.hpp>
@@ -48,7 +49,8 @@ enum class sqlite_journal { wal, rollback };
 
 /// How to open the SQLite storage.
 struct sqlite_config {
-  /// The database file; empty: a private in-memory database (gone with the auth).
+  /// The database file; empty: a private in-memory database (gone with the auth). Created with
+  /// mode 0600 if it does not exist (a `file:` URI is left to SQLite).
   std::string path{};
   /// How long a writer waits for another process's write lock before SQLITE_BUSY.
   std::chrono::milliseconds busy_timeout{5000};
