@@ -10,7 +10,7 @@ int main() {
 #ifdef ANONAUTH_EXPECT_FAIL
   auth_type auth;
 #else
-  auth_type auth{aa::memory_storage::config{}, aa::json_lines_file{"/dev/null"}};
+  auth_type auth{aa::memory_storage::config{}, aa::json_lines_file{"audit.jsonl"}};
 #endif
   (void)auth;
 }

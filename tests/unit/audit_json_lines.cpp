@@ -1,5 +1,6 @@
 // aa::json_lines_file: the exact line of every event, JSON escaping of any bytes, ISO 8601 times,
-// appending, errors that name the file, and lines that stay whole when many threads write.
+// appending, errors that name the file, no file but a regular one (never through a symbolic
+// link), and lines that stay whole when many threads write.
 #include "catch.hpp"
 #include "test_files.hpp"
 #include "threads.hpp"
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <optional>
 #include <span>
@@ -22,14 +24,18 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace aa = anonauth;
 namespace ev = anonauth::events;
+using Catch::Matchers::Contains;
 using namespace std::string_view_literals;
 
 namespace {
@@ -64,6 +70,29 @@ std::vector<std::string> read_lines(const std::string& path) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
+}
+
+/// What opening a sink on `path` threw (its aa::storage_error's message); if it opened, a line
+/// is written through it, and the answer says so.
+std::string open_refusal(const std::string& path) {
+  try {
+    const aa::json_lines_file sink{path};
+    sink(ev::guest_deleted{at_ms(0), "written-through"});
+    return "<opened, and a line was written>";
+  } catch (const aa::storage_error& e) {
+    return e.what();
+  }
+}
+
+/// This process's descriptor open on the file at `path`, or -1.
+int descriptor_of(const std::string& path) {
+  struct stat file {};
+  if (::stat(path.c_str(), &file) != 0) return -1;
+  for (int fd = 0; fd < 1024; ++fd) {
+    struct stat open_file {};
+    if (::fstat(fd, &open_file) == 0 && open_file.st_dev == file.st_dev && open_file.st_ino == file.st_ino) return fd;
+  }
+  return -1;
 }
 
 }  // namespace
@@ -259,12 +288,19 @@ TEST_CASE("audit.json_lines_open_failure_names_the_path", "[audit]") {
 }
 
 TEST_CASE("audit.json_lines_write_failure_names_the_path", "[audit]") {
-  // /dev/full accepts open and fails every write with ENOSPC.
-  if (!std::filesystem::exists("/dev/full")) {
+  // A device is refused (below), so the sink opens a regular file whose descriptor is then made
+  // /dev/full's, which fails every write with ENOSPC.
+  const int full = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+  if (full < 0) {
     WARN("no /dev/full: write failure not tested");
     return;
   }
-  const aa::json_lines_file sink{"/dev/full"};
+  const std::string path = test_files::unique_path("audit-full.jsonl");
+  const aa::json_lines_file sink{path};
+  const int fd = descriptor_of(path);
+  REQUIRE(fd >= 0);
+  REQUIRE(::dup2(full, fd) == fd);
+  ::close(full);
   std::optional<std::string> message;
   try {
     sink(ev::guest_deleted{at_ms(0), "guest"});
@@ -272,8 +308,77 @@ TEST_CASE("audit.json_lines_write_failure_names_the_path", "[audit]") {
     message = e.what();
   }
   REQUIRE(message);
-  CHECK(message->find("\"/dev/full\"") != std::string::npos);
+  CHECK(message->find("\"" + path + "\"") != std::string::npos);
   CHECK(message->find(std::generic_category().message(ENOSPC)) != std::string::npos);
+}
+
+TEST_CASE("audit.json_lines_refuses_a_symbolic_link", "[audit]") {
+  // Whoever can write the log's directory must not make the sink append to (or create) another file.
+  const std::string target = test_files::unique_path("audit-link-target.txt");
+  {
+    std::ofstream out(target, std::ios::binary);
+    out << "precious\n";
+  }
+  const std::string link = test_files::unique_path("audit-link.jsonl");
+  std::filesystem::create_symlink(target, link);
+  const std::string dangling_target = test_files::unique_path("audit-link-nowhere.txt");
+  const std::string dangling = test_files::unique_path("audit-link-dangling.jsonl");
+  std::filesystem::create_symlink(dangling_target, dangling);
+
+  for (const std::string& path : {link, dangling}) {
+    INFO(path);
+    const std::string refusal = open_refusal(path);
+    CHECK_THAT(refusal, Contains("\"" + path + "\""));
+    CHECK_THAT(refusal, Contains("symbolic link"));
+  }
+  CHECK(read_file(target) == "precious\n");
+  CHECK_FALSE(std::filesystem::exists(dangling_target));
+}
+
+TEST_CASE("audit.json_lines_refuses_a_fifo_without_blocking", "[audit]") {
+  SECTION("with no reader: opening it for writing would wait for one") {
+    const std::string path = test_files::unique_path("audit-fifo-alone.jsonl");
+    REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+    // The sink is opened on another thread; should it block, a reader opened here releases it.
+    std::promise<std::string> outcome;
+    std::future<std::string> result = outcome.get_future();
+    std::thread opener([&] { outcome.set_value(open_refusal(path)); });
+    const bool returned = result.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+    int reader = -1;
+    if (!returned) reader = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    opener.join();
+    if (reader >= 0) ::close(reader);
+    CHECK(returned);
+    const std::string refusal = result.get();
+    CHECK_THAT(refusal, Contains("\"" + path + "\""));
+    CHECK_THAT(refusal, Contains("not a regular file"));
+  }
+  SECTION("with a reader: lines would leave the file system") {
+    const std::string path = test_files::unique_path("audit-fifo-read.jsonl");
+    REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+    const int reader = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    REQUIRE(reader >= 0);
+    const std::string refusal = open_refusal(path);
+    char byte = 0;
+    const ::ssize_t got = ::read(reader, &byte, 1);
+    ::close(reader);
+    CHECK_THAT(refusal, Contains("\"" + path + "\""));
+    CHECK_THAT(refusal, Contains("not a regular file"));
+    CHECK(got <= 0);  // nothing reached the reader
+  }
+}
+
+TEST_CASE("audit.json_lines_refuses_a_device", "[audit]") {
+  const std::string refusal = open_refusal("/dev/null");
+  CHECK_THAT(refusal, Contains("\"/dev/null\""));
+  CHECK_THAT(refusal, Contains("not a regular file"));
+}
+
+TEST_CASE("audit.json_lines_refuses_a_directory", "[audit]") {
+  const std::string path = test_files::unique_path("audit-directory");
+  std::filesystem::create_directory(path);
+  const std::string refusal = open_refusal(path);
+  CHECK_THAT(refusal, Contains("\"" + path + "\""));
 }
 
 TEST_CASE("audit.json_lines_move_transfers_the_file", "[audit]") {

@@ -7,7 +7,8 @@
 // Keys come in a fixed order; `at` (and guests_purged's `cutoff`) is UTC ISO 8601 with
 // milliseconds. Every line is valid JSON whatever the strings hold: bytes that are not UTF-8
 // become U+FFFD. The file is opened once, for appending: rotate it by copying and truncating it
-// (writes follow the truncation), or by renaming it and constructing a new sink.
+// (writes follow the truncation), or by renaming it and constructing a new sink. It must be a
+// regular file: a symbolic link, a FIFO or a device at the path is refused.
 #pragma once
 
 #include <anonauth/audit/events.hpp>
@@ -27,6 +28,7 @@
 #include <utility>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -164,12 +166,42 @@ inline void append_iso8601(std::string& out, timestamp t) {
 class json_lines_file {
  public:
   /// Opens `path` for appending, creating it with mode 0600 (audit lines name users and their
-  /// addresses) if it does not exist.
+  /// addresses) if it does not exist. Refuses (aa::storage_error naming the path) a symbolic link
+  /// at `path`, so that whoever can write the log's directory cannot point the log at another
+  /// file, and anything but a regular file: a FIFO would block the open or hand the lines to a
+  /// reader, a device would swallow them or worse.
   explicit json_lines_file(std::filesystem::path path) : path_(std::move(path)) {
+    // O_NONBLOCK: a FIFO without a reader fails (ENXIO) rather than blocking until one comes;
+    // O_NOCTTY: a terminal does not become the process's. Cleared below for the regular file.
     do {
-      fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+      fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
     } while (fd_ < 0 && errno == EINTR);
-    if (fd_ < 0) fail("cannot open", errno);
+    if (fd_ < 0) {
+      const int error = errno;
+      // Only to word the message: nothing is opened here.
+      struct stat st {};
+      if (::lstat(path_.c_str(), &st) == 0) {
+        if (S_ISLNK(st.st_mode)) refuse("is a symbolic link");
+        if (!S_ISREG(st.st_mode)) refuse("is not a regular file");
+      }
+      fail("cannot open", error);
+    }
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) {
+      const int error = errno;
+      close_file();
+      fail("cannot open", error);
+    }
+    if (!S_ISREG(st.st_mode)) {
+      close_file();
+      refuse("is not a regular file");
+    }
+    const int flags = ::fcntl(fd_, F_GETFL);
+    if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+      const int error = errno;
+      close_file();
+      fail("cannot open", error);
+    }
   }
 
   json_lines_file(json_lines_file&& other) noexcept
@@ -314,6 +346,11 @@ class json_lines_file {
     message += "\": ";
     message += std::generic_category().message(error);
     throw storage_error(message);
+  }
+
+  [[noreturn]] void refuse(std::string_view why) const {
+    throw storage_error("json_lines_file: refusing \"" + path_.string() + "\": it " + std::string(why) +
+                        " (the audit log must be a regular file)");
   }
 
   void close_file() noexcept {
