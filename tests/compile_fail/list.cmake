@@ -25,6 +25,8 @@ anonauth_compile_fail(e012_needs_one_user_table "\\[anonauth\\.E012\\]")
 anonauth_compile_fail(e013_not_a_table "\\[anonauth\\.E013\\]")
 anonauth_compile_fail(e014_table_without_id "\\[anonauth\\.E014\\]")
 anonauth_compile_fail(e015_row_not_described "\\[anonauth\\.E015\\]")
+anonauth_compile_fail(e016_server_set_core_field "\\[anonauth\\.E016\\]")
+anonauth_compile_fail(e016_server_set_other_table "\\[anonauth\\.E016\\]")
 
 # options and policies
 anonauth_compile_fail(e100_not_a_schema "\\[anonauth\\.E100\\]")

@@ -11,6 +11,26 @@ struct type_list {
   static constexpr std::size_t size = sizeof...(Ts);
 };
 
+/// A list of values, member pointers mostly (`value_list<&user::role, &user::plan>`).
+template <auto... Vs>
+struct value_list {};
+
+/// Value lists joined into one.
+template <class... Lists>
+struct join_values {
+  using type = value_list<>;
+};
+template <auto... As>
+struct join_values<value_list<As...>> {
+  using type = value_list<As...>;
+};
+template <auto... As, auto... Bs, class... Rest>
+struct join_values<value_list<As...>, value_list<Bs...>, Rest...> {
+  using type = typename join_values<value_list<As..., Bs...>, Rest...>::type;
+};
+template <class... Lists>
+using join_values_t = typename join_values<Lists...>::type;
+
 /// Always false, but only once instantiated: the argument of every tagged static_assert, so the
 /// culprits it names appear on the compiler's first error line.
 template <auto...>
@@ -46,5 +66,23 @@ inline constexpr bool same_member_v = false;
 template <auto A, auto B>
   requires std::is_same_v<decltype(A), decltype(B)>
 inline constexpr bool same_member_v<A, B> = (A == B);
+
+/// A value list without repeats (same_member_v), in order of first appearance.
+template <class Unique, auto... Rest>
+struct unique_values {
+  using type = Unique;
+};
+template <auto... Unique, auto First, auto... Rest>
+struct unique_values<value_list<Unique...>, First, Rest...> {
+  using type = typename unique_values<
+      std::conditional_t<(same_member_v<First, Unique> || ...), value_list<Unique...>, value_list<Unique..., First>>,
+      Rest...>::type;
+};
+template <class List>
+struct unique_values_of;
+template <auto... Vs>
+struct unique_values_of<value_list<Vs...>> {
+  using type = typename unique_values<value_list<>, Vs...>::type;
+};
 
 }  // namespace anonauth::detail

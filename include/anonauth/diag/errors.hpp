@@ -108,7 +108,7 @@ struct not_a_migrator : failure {
   }
 };
 
-// --- schema: E010-E015 -------------------------------------------------------------------------
+// --- schema: E010-E016 -------------------------------------------------------------------------
 template <class User, class Field, class Expected>
 struct missing_core_field : failure {
   static constexpr void fire() {
@@ -167,6 +167,15 @@ struct row_not_described : failure {
     static_assert(dependent_false_t<Row>,
                   "[anonauth.E015] a table's row is not described to Boost.Hana: use BOOST_HANA_DEFINE_STRUCT "
                   "in the struct or BOOST_HANA_ADAPT_STRUCT beside it");
+  }
+};
+template <auto Member>
+struct server_set_not_an_app_field : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_v<Member>,
+                  "[anonauth.E016] aa::server_set names a member that is not an app field of the user table: "
+                  "name the user row's own members, not its core fields (email, is_anonymous, ...), which follow "
+                  "anonauth's own rules");
   }
 };
 

@@ -13,16 +13,6 @@
 
 namespace anonauth::detail {
 
-inline constexpr std::string_view core_field_names[] = {"id",           "name",       "email",     "email_verified",
-                                                        "image",        "is_anonymous", "created_at", "updated_at"};
-
-template <auto M>
-consteval bool is_core_field() {
-  for (std::string_view n : core_field_names)
-    if (column_name<M>() == n) return true;
-  return false;
-}
-
 template <class Schema, auto M>
 consteval bool is_declared_user_ref() {
   return []<class... Entries>(type_list<Entries...>) {
@@ -68,20 +58,6 @@ consteval auto check_migrator() {
   if constexpr (!migrator<Mig>) return diag::not_a_migrator<Mig>{};
   else return check_migrator_members<Schema, Mig>(typename Mig::members{});
 }
-
-// Value lists joined into one.
-template <class... Lists>
-struct join_values {
-  using type = value_list<>;
-};
-template <auto... As>
-struct join_values<value_list<As...>> {
-  using type = value_list<As...>;
-};
-template <auto... As, auto... Bs, class... Rest>
-struct join_values<value_list<As...>, value_list<Bs...>, Rest...> {
-  using type = typename join_values<value_list<As..., Bs...>, Rest...>::type;
-};
 
 /// Every member named by the migrators, flattened.
 template <class... Migs>

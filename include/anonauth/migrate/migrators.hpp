@@ -28,9 +28,6 @@ namespace anonauth {
 namespace detail {
 enum class migrator_kind { reassign, drop, leave, copy_if_empty, copy_fields, custom };
 
-template <auto... Members>
-struct value_list {};
-
 inline std::string_view trim(std::string_view s) {
   constexpr std::string_view space = " \t\n\r\f\v";
   const auto first = s.find_first_not_of(space);

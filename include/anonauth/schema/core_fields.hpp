@@ -1,9 +1,11 @@
 // anonauth/schema/core_fields.hpp: the rules for the text of a user row, shared by the operations,
-// update_user and a migrator's ctx.update_user.
+// update_user and a migrator's ctx.update_user, and the fields a client may not set.
 #pragma once
 
 #include <anonauth/core/error.hpp>
 #include <anonauth/core/validate.hpp>
+#include <anonauth/schema/reflect.hpp>
+#include <anonauth/schema/schema.hpp>
 
 #include <boost/hana/accessors.hpp>
 #include <boost/hana/for_each.hpp>
@@ -49,6 +51,12 @@ inline std::optional<error> image_refusal(const std::optional<std::string>& imag
   return image ? text_refusal(*image, "image", limits::max_image) : std::nullopt;
 }
 
+/// FIELD_NOT_ALLOWED for `field`: "<field> is not allowed to be set", Better Auth's message.
+inline error field_refusal(std::string_view field) {
+  return error(std::string(errors::field_not_allowed.code), std::string(field) + " is not allowed to be set",
+               errors::field_not_allowed.status);
+}
+
 /// Why `after` is not an acceptable edit of `before`, if it is not: a changed email is
 /// EMAIL_CAN_NOT_BE_UPDATED, another changed core field but name and image FIELD_NOT_ALLOWED
 /// ("<field> is not allowed to be set", Better Auth's message), a bad new name INVALID_NAME, a
@@ -57,15 +65,11 @@ inline std::optional<error> image_refusal(const std::optional<std::string>& imag
 template <class User>
 std::optional<error> edit_refusal(const User& before, const User& after) {
   if (before.email != after.email) return error(errors::email_can_not_be_updated);
-  auto refuse = [](std::string_view field) {
-    return error(std::string(errors::field_not_allowed.code), std::string(field) + " is not allowed to be set",
-                 errors::field_not_allowed.status);
-  };
-  if (before.id != after.id) return refuse("id");
-  if (before.email_verified != after.email_verified) return refuse("email_verified");
-  if (before.is_anonymous != after.is_anonymous) return refuse("is_anonymous");
-  if (before.created_at != after.created_at) return refuse("created_at");
-  if (before.updated_at != after.updated_at) return refuse("updated_at");
+  if (before.id != after.id) return field_refusal("id");
+  if (before.email_verified != after.email_verified) return field_refusal("email_verified");
+  if (before.is_anonymous != after.is_anonymous) return field_refusal("is_anonymous");
+  if (before.created_at != after.created_at) return field_refusal("created_at");
+  if (before.updated_at != after.updated_at) return field_refusal("updated_at");
   if (before.name != after.name)
     if (auto refusal = name_refusal(after.name)) return refusal;
   std::optional<error> refusal;
@@ -80,6 +84,29 @@ std::optional<error> edit_refusal(const User& before, const User& after) {
       else refusal = text_refusal(text_of(field(after)), name, limits::max_text_field, true);
     }
   });
+  return refusal;
+}
+
+/// FIELD_NOT_ALLOWED if member M differs between the two rows. Nothing for a member E016
+/// refuses, so that a wrong server_set adds no error of its own to E016's.
+template <class Schema, auto M, class User>
+std::optional<error> server_set_member_refusal(const User& before, const User& after) {
+  if constexpr (is_user_app_field<Schema, M>()) {
+    if (before.*M != after.*M) return field_refusal(column_name<M>());
+  }
+  return std::nullopt;
+}
+
+/// Why `after` is not an edit a client may make of `before`, if it is not: FIELD_NOT_ALLOWED
+/// ("<member> is not allowed to be set") for the first of Schema's aa::server_set members, in
+/// declaration order, whose value differs. For edits a client asks for: the server's own code
+/// (a migrator's ctx.update_user) may set these fields.
+template <class Schema>
+std::optional<error> server_set_refusal(const user_row_t<Schema>& before, const user_row_t<Schema>& after) {
+  std::optional<error> refusal;
+  [&]<auto... Ms>(value_list<Ms...>) {
+    (void)(... || (refusal = server_set_member_refusal<Schema, Ms>(before, after)).has_value());
+  }(typename Schema::server_set_members{});
   return refusal;
 }
 

@@ -1,7 +1,8 @@
 // anonauth/schema/schema.hpp: `aa::schema<tables...>`, the one description everything is driven by.
 //
-// The schema is checked when it is used by aa::anonymous_auth (E010-E015); `schema_check_t<S>`
-// names the first failed check, or diag::ok.
+// Its entries are the tables and any aa::server_set markers. The schema is checked when it is
+// used by aa::anonymous_auth (E010-E016); `schema_check_t<S>` names the first failed check, or
+// diag::ok.
 #pragma once
 
 #include <anonauth/core/time.hpp>
@@ -123,24 +124,42 @@ struct duplicate_name_at {
 template <class T, class... Ts>
 inline constexpr std::size_t count_same_v = (std::size_t{0} + ... + (std::is_same_v<T, Ts> ? 1u : 0u));
 
+template <class Entry>
+struct server_set_members_of {
+  using type = value_list<>;
+};
+template <auto... Ms>
+struct server_set_members_of<server_set<Ms...>> {
+  using type = value_list<Ms...>;
+};
+
 }  // namespace detail
 
-template <class... Tables>
+template <class... Entries>
 struct schema {
-  using tables = detail::type_list<Tables...>;
+  /// Every entry but the aa::server_set markers, in declaration order: the tables (an entry that
+  /// is no table stays here, for E013).
+  using tables = detail::concat_t<
+      std::conditional_t<detail::is_server_set_v<Entries>, detail::type_list<>, detail::type_list<Entries>>...>;
 
   /// The user table's description (void when the schema has none: E012).
-  using user_table_desc = typename detail::find_user_table<Tables...>::type;
+  using user_table_desc = typename detail::find_user_table<Entries...>::type;
 
   /// Every (table, user_ref) pair of the schema, in declaration order.
-  using user_refs = detail::concat_t<typename detail::refs_of_any<Tables>::type...>;
+  using user_refs = detail::concat_t<typename detail::refs_of_any<Entries>::type...>;
 
   /// The application tables (all but the user table).
   using app_tables = detail::concat_t<
-      std::conditional_t<detail::is_user_table_v<Tables>, detail::type_list<>, detail::type_list<Tables>>...>;
+      std::conditional_t<detail::is_user_table_v<Entries> || detail::is_server_set_v<Entries>, detail::type_list<>,
+                         detail::type_list<Entries>>...>;
+
+  /// The members of every aa::server_set entry, as written (checked by E016).
+  using server_set_entries = detail::join_values_t<typename detail::server_set_members_of<Entries>::type...>;
+  /// The same members, each once, in order of first appearance: a detail::value_list<&User::m...>.
+  using server_set_members = typename detail::unique_values_of<server_set_entries>::type;
 
   template <class Row>
-  static constexpr bool has_row_v = (std::is_same_v<Row, detail::row_of_t<Tables>> || ...);
+  static constexpr bool has_row_v = (std::is_same_v<Row, detail::row_of_t<Entries>> || ...);
 };
 
 template <class T>
@@ -170,6 +189,32 @@ using table_of_row_t =
 namespace detail {
 
 // --- checks ------------------------------------------------------------------------------------
+
+inline constexpr std::string_view core_field_names[] = {"id",           "name",       "email",     "email_verified",
+                                                        "image",        "is_anonymous", "created_at", "updated_at"};
+
+template <auto M>
+consteval bool is_core_field() {
+  for (std::string_view n : core_field_names)
+    if (column_name<M>() == n) return true;
+  return false;
+}
+
+/// Whether M is a described member of the user row that is not a core field.
+template <class Schema, auto M>
+consteval bool is_user_app_field() {
+  if constexpr (!is_data_member_pointer_v<M>) return false;
+  else if constexpr (!std::is_same_v<class_of_t<M>, user_row_t<Schema>> || !is_described_column_v<M>) return false;
+  else return !is_core_field<M>();
+}
+
+/// Whether M is an app field of the user row called `name`; false for anything E016 refuses,
+/// so that a wrong server_set adds no error of its own to E016.
+template <class Schema, auto M>
+constexpr bool names_app_field(std::string_view name) {
+  if constexpr (is_user_app_field<Schema, M>()) return column_name<M>() == name;
+  else return false;
+}
 
 template <class User>
 consteval auto check_core_fields() {
@@ -231,6 +276,12 @@ consteval auto check_refs(type_list<Entries...>) {
   return first_failure_t<decltype(check_user_ref<Entries>())...>{};
 }
 
+template <class Schema, auto... Ms>
+consteval auto check_server_set(value_list<Ms...>) {
+  return first_failure_t<std::conditional_t<is_user_app_field<Schema, Ms>(), diag::ok,
+                                            diag::server_set_not_an_app_field<Ms>>...>{};
+}
+
 template <class Schema>
 consteval auto check_schema() {
   if constexpr (!is_schema_v<Schema>) {
@@ -242,7 +293,8 @@ consteval auto check_schema() {
       using core = decltype(check_core_fields<user_row_t<Schema>>());
       using refs = decltype(check_refs(typename Schema::user_refs{}));
       if constexpr (!core::is_ok) return core{};
-      else return refs{};
+      else if constexpr (!refs::is_ok) return refs{};
+      else return decltype(check_server_set<Schema>(typename Schema::server_set_entries{})){};
     }
   }
 }
@@ -252,5 +304,16 @@ consteval auto check_schema() {
 /// diag::ok, or the first thing wrong with Schema.
 template <class Schema>
 using schema_check_t = decltype(detail::check_schema<Schema>());
+
+namespace detail {
+/// Whether the user row's member called `member_name` (its snake_case column name) is one of
+/// Schema's aa::server_set members, which clients may not set.
+template <class Schema>
+constexpr bool is_server_set(std::string_view member_name) {
+  return []<auto... Ms>(value_list<Ms...>, [[maybe_unused]] std::string_view name) {
+    return (names_app_field<Schema, Ms>(name) || ...);
+  }(typename Schema::server_set_members{}, member_name);
+}
+}  // namespace detail
 
 }  // namespace anonauth

@@ -3,6 +3,7 @@
 //   aa::user_table<user>                                           the user table, SQL name "user"
 //   aa::table<"cart_items", cart_item, aa::user_ref<&cart_item::user_id>>
 //   aa::user_ref<&draft::author_id, aa::on_delete::keep>           survives the user's deletion
+//   aa::server_set<&user::role, &user::plan>                       clients read them, never set them
 #pragma once
 
 #include <anonauth/core/fixed_string.hpp>
@@ -41,7 +42,22 @@ struct user_table {
   static constexpr bool is_user_table = true;
 };
 
+/// App fields of the user row that clients may read but never set (Better Auth's
+/// `additionalFields: { role: { input: false } }`): a schema entry beside the tables, any
+/// number of them (their members add up). Each member is an app field of the user row (E016).
+/// detail::server_set_refusal and detail::is_server_set tell the operations and the HTTP layer
+/// which of a client's changes to refuse (FIELD_NOT_ALLOWED).
+template <auto... Members>
+struct server_set {
+  using members = detail::value_list<Members...>;
+};
+
 namespace detail {
+template <class T>
+inline constexpr bool is_server_set_v = false;
+template <auto... Ms>
+inline constexpr bool is_server_set_v<server_set<Ms...>> = true;
+
 template <class T>
 inline constexpr bool is_user_ref_v = false;
 template <auto M, on_delete R>
