@@ -25,7 +25,7 @@ struct cart_item {
 };
 using app_schema = aa::schema<aa::user_table<user>, aa::table<"cart_items", cart_item, aa::user_ref<&cart_item::user_id>>>;
 using auth_type = aa::anonymous_auth<app_schema, aa::link<aa::link_migrations<aa::reassign<&cart_item::user_id>>>,
-                                     aa::password_hasher<aa::argon2id<1, 8192>>>;  // fast, for the example
+                                     aa::password_hasher<aa::argon2id<1, 8192, aa::insecure_test_cost>>>;  // fast, for the example
 
 // snippet: verifier
 // Checks the id token a native app got from the provider's SDK. A real one verifies the JWT's

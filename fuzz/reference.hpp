@@ -223,31 +223,67 @@ inline std::optional<std::array<std::uint8_t, 16>> parse_ipv6(std::string_view s
 
 using rate_limit_key = std::array<std::uint8_t, 16>;
 
-/// The rate limiter's bucket key, from the statement in policy/rate_limit.hpp: IPv4 and
-/// IPv4-mapped IPv6 as ::ffff:a.b.c.d; other IPv6 by its /64 prefix; one non-empty zone on IPv6
-/// ignored; addresses of 64 bytes or more, with NUL, or anything else: all 0xff.
-inline rate_limit_key key_of(std::string_view ip) {
-  rate_limit_key unknown;
-  unknown.fill(0xFF);
-  if (ip.empty() || ip.size() >= 64 || ip.find('\0') != std::string_view::npos) return unknown;
+/// The key every unparseable address shares: all 0xff.
+inline rate_limit_key unknown_key() {
+  rate_limit_key key;
+  key.fill(0xFF);
+  return key;
+}
+
+/// The key of one IPv4 client, a 32-bit number: its IPv4-mapped form ::ffff:a.b.c.d.
+inline rate_limit_key ipv4_key(std::uint32_t v4) {
   rate_limit_key key{};
-  if (const auto v4 = parse_ipv4(ip)) {
-    key[10] = key[11] = 0xFF;
-    for (std::size_t i = 0; i < 4; ++i) key[12 + i] = (*v4)[i];
-    return key;
+  key[10] = key[11] = 0xFF;
+  for (std::size_t i = 0; i < 4; ++i) key[12 + i] = static_cast<std::uint8_t>(v4 >> (24 - 8 * i));
+  return key;
+}
+
+/// The keys of a parsed IPv6 address, from the statement in policy/rate_limit.hpp, reading the
+/// address as eight 16-bit groups, as the RFCs write the prefixes:
+/// - ::ffff:0:0/96 (IPv4-mapped) and 64:ff9b::/96 (NAT64, RFC 6052): the client is the last 32 bits;
+/// - 2002::/16 (6to4, RFC 3056): the client is the 32 bits after the prefix;
+/// - 2001:0::/32 (Teredo, RFC 4380): the client is the last 32 bits, inverted;
+/// - anything else: the /64, /56 and /48 prefixes (bits past the length cleared, the length in
+///   the last byte), finest first.
+inline std::vector<rate_limit_key> keys_of_address(const std::array<std::uint8_t, 16>& bytes) {
+  std::array<std::uint32_t, 8> g{};
+  for (std::size_t i = 0; i < 8; ++i) g[i] = static_cast<std::uint32_t>(bytes[2 * i]) << 8 | bytes[2 * i + 1];
+  const std::uint32_t last32 = g[6] << 16 | g[7];
+  const bool mapped = g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0xFFFF;
+  const bool nat64 = g[0] == 0x0064 && g[1] == 0xFF9B && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0;
+  if (mapped || nat64) return {ipv4_key(last32)};
+  if (g[0] == 0x2002) return {ipv4_key(g[1] << 16 | g[2])};
+  if (g[0] == 0x2001 && g[1] == 0) return {ipv4_key(~last32)};
+  std::vector<rate_limit_key> keys;
+  for (const std::size_t length : {64, 56, 48}) {
+    rate_limit_key key{};
+    for (std::size_t bit = 0; bit < length; ++bit) {
+      const auto mask = static_cast<std::uint8_t>(0x80u >> (bit % 8));
+      if (bytes[bit / 8] & mask) key[bit / 8] = static_cast<std::uint8_t>(key[bit / 8] | mask);
+    }
+    key[15] = static_cast<std::uint8_t>(length);
+    keys.push_back(key);
   }
+  return keys;
+}
+
+/// The rate limiter's bucket keys of a textual address, from the statement in
+/// policy/rate_limit.hpp: IPv4 one key; IPv6 as keys_of_address says; one non-empty zone on IPv6
+/// ignored; the empty string, 64 bytes or more, a NUL or anything else: the unknown key alone.
+inline std::vector<rate_limit_key> keys_of(std::string_view ip) {
+  if (ip.empty() || ip.size() >= 64 || ip.find('\0') != std::string_view::npos) return {unknown_key()};
+  if (const auto v4 = parse_ipv4(ip))
+    return {ipv4_key(std::uint32_t{(*v4)[0]} << 24 | std::uint32_t{(*v4)[1]} << 16 | std::uint32_t{(*v4)[2]} << 8 |
+                     (*v4)[3])};
   std::string_view address = ip;
   if (const std::size_t percent = ip.find('%'); percent != std::string_view::npos) {
     const std::string_view zone = ip.substr(percent + 1);
-    if (zone.empty() || zone.find('%') != std::string_view::npos) return unknown;
+    if (zone.empty() || zone.find('%') != std::string_view::npos) return {unknown_key()};
     address = ip.substr(0, percent);
   }
   const auto v6 = parse_ipv6(address);
-  if (!v6) return unknown;
-  bool mapped = (*v6)[10] == 0xFF && (*v6)[11] == 0xFF;
-  for (std::size_t i = 0; i < 10; ++i) mapped = mapped && (*v6)[i] == 0;
-  for (std::size_t i = 0; i < 16; ++i) key[i] = (mapped || i < 8) ? (*v6)[i] : 0;
-  return key;
+  if (!v6) return {unknown_key()};
+  return keys_of_address(*v6);
 }
 
 }  // namespace reference

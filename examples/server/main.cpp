@@ -132,7 +132,7 @@ int serve(const settings& s) {
   // end snippet
   std::cout << server.origin() << std::endl;  // the first line: where to point a client
   std::cerr << "anonauth-example-server: serving " << server.origin() << " on " << s.db
-            << (s.rate_limit ? ", guest sign-ins rate limited" : "") << "\n";
+            << (s.rate_limit ? ", sign-ins and sign-ups rate limited" : "") << "\n";
   server.run();
   std::cerr << "anonauth-example-server: stopped\n";
   return 0;

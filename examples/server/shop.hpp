@@ -58,8 +58,9 @@ using auth_with = aa::anonymous_auth<schema, aa::storage<aa::sqlite_storage>, aa
                                      aa::naming<aa::random_name<"Guest-", 8>>,  // Guest-k3v9q0xa
                                      Extra...>;
 using auth_type = auth_with<>;
-// --rate-limit: Better Auth's production rule for /sign-in*, 3 requests per 10 seconds.
-using rate_limited_auth = auth_with<aa::rate_limit<aa::per_ip<3, std::chrono::duration<std::int64_t, std::ratio<10>>>>>;
+// --rate-limit: Better Auth's production rule for /sign-in* and /sign-up*, 3 requests per 10
+// seconds per address and endpoint, with anonauth's per-email and global limits on top.
+using rate_limited_auth = auth_with<aa::rate_limit<aa::credential_limits>>;
 
 // --- the shop's own routes -----------------------------------------------------------------------
 

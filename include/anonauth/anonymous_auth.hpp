@@ -19,6 +19,8 @@
 #include <anonauth/options.hpp>
 #include <anonauth/policy/crypto.hpp>
 #include <anonauth/policy/generation.hpp>
+#include <anonauth/policy/hashing.hpp>
+#include <anonauth/policy/rate_limit.hpp>
 #include <anonauth/policy/storage.hpp>
 #include <anonauth/schema/core_fields.hpp>
 #include <anonauth/schema/schema.hpp>
@@ -73,15 +75,15 @@ struct writer_of {
 // that it is the only error.
 template <class H>
 inline constexpr bool argon2id_cost_too_low_v = false;
-template <unsigned long long Ops, std::size_t Mem>
-inline constexpr bool argon2id_cost_too_low_v<argon2id<Ops, Mem>> =
-    Ops < crypto_pwhash_OPSLIMIT_MIN || Mem < crypto_pwhash_MEMLIMIT_MIN;
+template <unsigned long long Ops, std::size_t Mem, class Floor>
+inline constexpr bool argon2id_cost_too_low_v<argon2id<Ops, Mem, Floor>> =
+    Ops < Floor::ops || Mem < Floor::mem || Ops < crypto_pwhash_OPSLIMIT_MIN || Mem < crypto_pwhash_MEMLIMIT_MIN;
 template <class H>
 struct argon2id_cost_diag {
   using type = diag::ok;
 };
-template <unsigned long long Ops, std::size_t Mem>
-struct argon2id_cost_diag<argon2id<Ops, Mem>> {
+template <unsigned long long Ops, std::size_t Mem, class Floor>
+struct argon2id_cost_diag<argon2id<Ops, Mem, Floor>> {
   using type = diag::argon2id_cost_too_low<Ops, Mem>;
 };
 template <class H>
@@ -102,7 +104,7 @@ consteval auto check_custom_migrators(link_migrations<Migs...>) {
   return first_failure_t<decltype(check_custom_migrator<Migs, User, Writer>())...>{};
 }
 
-/// Every compile-time check of an anonymous_auth, first failure wins: schema (E010-E015), options
+/// Every compile-time check of an anonymous_auth, first failure wins: schema (E010-E016), options
 /// (E100-E102), policies (E110-E122), link migrations (E001-E007, E113), custom migrators (E117).
 template <class Schema, class... Options>
 consteval auto check_auth() {
@@ -228,6 +230,16 @@ class anonymous_auth {
   /// Whether an aa::audit<Sink> is set: without one, no event is built.
   static constexpr bool audited = !std::is_same_v<audit_type, no_audit>;
   static constexpr bool rate_limited = !std::is_same_v<rate_limit_type, no_rate_limit>;
+  /// aa::strict_linking: a sign-in links its guest only when request_context::link_guest is set.
+  static constexpr bool links_only_when_asked = detail::has_option_v<detail::option_kind::strict_linking, Options...>;
+  /// Whether a sign-in that verified a hash made at a lower cost stores a fresh one: the hasher
+  /// has needs_rehash(hash) and the storage update_password_hash.
+  static constexpr bool can_rehash =
+      requires(const hasher_type& h, std::string_view s) {
+        { h.needs_rehash(s) } -> std::convertible_to<bool>;
+      } && requires(typename detail::writer_of<storage_type, schema_type>::type& w, const std::string& s, timestamp t) {
+        { w.update_password_hash(s, s, t) } -> std::convertible_to<bool>;
+      };
 
   /// Better Auth's disableDeleteAnonymousUser.
   static constexpr bool keeps_anonymous_user =
@@ -240,17 +252,25 @@ class anonymous_auth {
   static constexpr std::chrono::seconds session_short_lifetime = detail::short_lifetime_of<sessions_type>();
   /// How recent a session must be for list_sessions (Better Auth's freshAge); 0: no limit.
   static constexpr std::chrono::seconds session_fresh_age = detail::fresh_age_of<sessions_type>();
+  /// How long after it began a session ends however it is used; 0: never (Better Auth's rule).
+  static constexpr std::chrono::seconds session_absolute_lifetime = detail::absolute_lifetime_of<sessions_type>();
 
   anonymous_auth() : anonymous_auth(storage_config{}) {}
 
   /// Builds the storage from its config; stateful policies may follow in any order, each
   /// replacing its default-constructed instance (e.g. aa::runtime_domain_email{"guest.app.com"},
-  /// or the audit sink: aa::json_lines_file{"audit.jsonl"}).
+  /// the audit sink aa::json_lines_file{"audit.jsonl"}, a configured aa::credential_limits, or
+  /// aa::hashing_limits). Computes one hash (what unknown emails are checked against).
   template <class... Policies>
   explicit anonymous_auth(const storage_config& config, Policies&&... policies)
       // The sink is taken first, so it need not be default-constructible; assign_policy skips it.
-      : backend_(config), audit_(detail::take_or_default<audit_type>(std::forward<Policies>(policies)...)) {
+      : backend_(config),
+        audit_(detail::take_or_default<audit_type>(std::forward<Policies>(policies)...)),
+        limiter_(detail::take_or_default<rate_limit_type>(std::forward<Policies>(policies)...)),
+        gate_(detail::take_or_default<hashing_limits>(std::forward<Policies>(policies)...)) {
     (assign_policy(std::forward<Policies>(policies)), ...);
+    // Made now, so that no sign-in pays for two hashes, and at the hasher's current cost.
+    dummy_hash_ = hasher_.hash(crypto::random_string(random_, 32));
   }
 
   anonymous_auth(const anonymous_auth&) = delete;
@@ -259,13 +279,11 @@ class anonymous_auth {
   // --- operations ------------------------------------------------------------------------------
 
   /// POST /sign-in/anonymous: a new guest with a session. With aa::rate_limit, a request over
-  /// its budget is TOO_MANY_REQUESTS (429) with error::retry_after().
+  /// its budget is TOO_MANY_REQUESTS (429) with error::retry_after(), as for every credential
+  /// operation: the limit is taken first, so a refusal costs no hash and no write.
   result<signed_in<user_type>> sign_in_anonymous(const request_context& request) {
+    if (auto refusal = rate_refusal(credential_operation::anonymous_sign_in, request)) return std::move(*refusal);
     if (auto refusal = request_refusal(request)) return std::move(*refusal);
-    if constexpr (rate_limited) {
-      if (const auto wait = limiter_.acquire(request, clock_.now()))
-        return error(errors::too_many_requests).with_retry_after(std::chrono::ceil<std::chrono::seconds>(*wait));
-    }
     try {
       if (auto current = find_valid_session(request); current && current->second.is_anonymous)
         return errors::anonymous_users_cannot_sign_in_again_anonymously;
@@ -339,19 +357,21 @@ class anonymous_auth {
     const bool due = view->session.expires_at - session_lifetime + session_update_age <= now;
     // A session opened with remember_me = false spans less than a lifetime, and is never
     // extended: Better Auth's rule, kept here rather than by a cookie so a bearer client gets it.
+    // (A session at its absolute end spans less too: there is nothing to extend.)
     const bool remembered = view->session.expires_at - view->session.updated_at >= session_lifetime;
-    if (!due || !remembered || refresh == session_refresh::never)
+    const timestamp extended_to = capped_expiry(view->session.created_at, now + session_lifetime);
+    if (!due || !remembered || refresh == session_refresh::never || extended_to <= view->session.expires_at)
       return session_lookup<user_type>{std::move(*view), false};
     // Extended only if it is still there: a concurrent sign-out wins.
     const bool extended = backend_.write([&](auto& tx) {
       auto record = tx.find_session(hash);
       if (!record) return false;
-      record->session.expires_at = now + session_lifetime;
+      record->session.expires_at = extended_to;
       record->session.updated_at = now;
       return tx.update_session(*record);
     });
     if (!extended) return std::nullopt;
-    view->session.expires_at = now + session_lifetime;
+    view->session.expires_at = extended_to;
     view->session.updated_at = now;
     return session_lookup<user_type>{std::move(*view), true};
   }
@@ -392,17 +412,22 @@ class anonymous_auth {
     const timestamp now = clock_.now();
     const std::optional<token_hash> named =
         plausible_token(token_or_id) ? std::optional<token_hash>(crypto::hash_token(token_or_id)) : std::nullopt;
-    return run_write<bool>(errors::failed_to_get_session, [&](auto& tx) -> result<bool> {
+    std::string user_id;
+    bool ended = false;
+    auto done = run_write<bool>(errors::failed_to_get_session, [&](auto& tx) -> result<bool> {
       auto current = valid_session_in(tx, *hash, now);
       if (!current) return errors::unauthorized;
+      user_id = current->second.id;
       for (const auto& record : tx.sessions_of_user(current->second.id)) {
         if ((named && crypto::equal_digests(record.hash, *named)) || record.session.id == token_or_id) {
-          tx.erase_session(record.hash);
+          ended = tx.erase_session(record.hash);
           return crypto::equal_digests(record.hash, *hash);
         }
       }
       return false;
     });
+    if (done && ended) report(events::sessions_revoked{now, std::move(user_id), 1});
+    return done;
   }
 
   /// POST /revoke-other-sessions: ends every session of the request's user but the request's
@@ -449,7 +474,9 @@ class anonymous_auth {
 
   /// Ends every session of a user (all devices): how many there were.
   std::size_t revoke_sessions(std::string_view user_id) {
-    return backend_.write([&](auto& tx) { return tx.erase_sessions_of_user(user_id); });
+    const std::size_t ended = backend_.write([&](auto& tx) { return tx.erase_sessions_of_user(user_id); });
+    if (ended > 0) report(events::sessions_revoked{clock_.now(), std::string(user_id), ended});
+    return ended;
   }
 
   /// POST /sign-up/email. With a guest's session on the request, links the guest to the new
@@ -465,6 +492,8 @@ class anonymous_auth {
   template <class Init>
     requires std::invocable<Init&, user_type&>
   result<signed_in<user_type>> sign_up_email(const email_sign_up& body, const request_context& request, Init&& init) {
+    constexpr auto op = credential_operation::email_sign_up;
+    if (auto refusal = rate_refusal(op, request, body.email)) return std::move(*refusal);
     if (body.email.size() > limits::max_email || !is_valid_email(body.email)) return errors::invalid_email;
     if (auto refusal = detail::name_refusal(body.name)) return std::move(*refusal);
     if (auto refusal = detail::image_refusal(body.image)) return std::move(*refusal);
@@ -482,7 +511,12 @@ class anonymous_auth {
     } catch (const storage_error&) {
       return errors::failed_to_create_user;
     }
-    const std::string password_hash = hasher_.hash(body.password);  // outside any transaction
+    std::string password_hash;
+    {
+      auto slot = hashing_slot(op, request);
+      if (!slot) return slot.error();
+      password_hash = hasher_.hash(body.password);  // outside any transaction
+    }
 
     const timestamp now = clock_.now();
     user_type created{};
@@ -515,34 +549,51 @@ class anonymous_auth {
       return finish_sign_in(tx, created, request, now, note, body.remember_me);
     });
     report_link(note, events::link_via::sign_up_email, done, now);
+    if (done) report(events::signed_up{now, done->user.id, op, request.ip_address});
     return done;
   }
 
   /// POST /sign-in/email. With a guest's session on the request, links the guest to the account.
   result<signed_in<user_type>> sign_in_email(const email_sign_in& body, const request_context& request) {
+    constexpr auto op = credential_operation::email_sign_in;
+    if (auto refusal = rate_refusal(op, request, body.email)) return std::move(*refusal);
     if (body.email.size() > limits::max_email || !is_valid_email(body.email)) return errors::invalid_email;
     // Better Auth's cap (assertPasswordNotTooLong): hashing megabytes of "password" is a denial
     // of service, and no stored password is longer.
     if (utf16_length(body.password) > limits::max_password) return errors::password_too_long;
-    // No stored password holds these, so the answer is the same as for a wrong password.
-    if (password_refusal(body.password)) return errors::invalid_email_or_password;
     if (auto refusal = request_refusal(request)) return std::move(*refusal);
     const std::string email = to_lower_ascii(body.email);
-    std::optional<std::pair<user_type, std::string>> found;
+    std::optional<std::pair<user_type, account>> found;
     try {
-      found = backend_.read([&](const auto& tx) -> std::optional<std::pair<user_type, std::string>> {
+      found = backend_.read([&](const auto& tx) -> std::optional<std::pair<user_type, account>> {
         auto user = tx.find_user_by_email(email);
         if (!user) return std::nullopt;
-        auto hash = credential_hash(tx, user->id);
-        if (!hash) return std::nullopt;
-        return std::pair<user_type, std::string>{std::move(*user), std::move(*hash)};
+        auto credential = credential_of(tx, user->id);
+        if (!credential) return std::nullopt;
+        return std::pair<user_type, account>{std::move(*user), std::move(*credential)};
       });
     } catch (const storage_error&) {
       return errors::failed_to_create_session_on_sign_in;
     }
-    // An unknown email costs one verification too, so timing does not tell which emails exist.
-    const bool matches = hasher_.verify(found ? found->second : dummy_hash(), body.password);
-    if (!found || !matches) return errors::invalid_email_or_password;
+    const timestamp checked_at = clock_.now();
+    auto failed = [&]() -> result<signed_in<user_type>> {
+      report(events::sign_in_failed{checked_at, found ? std::optional<std::string>(found->first.id) : std::nullopt, op,
+                                    request.ip_address, std::string(errors::invalid_email_or_password.code)});
+      return errors::invalid_email_or_password;
+    };
+    // No stored password holds these, so the answer is the same as for a wrong password.
+    if (password_refusal(body.password)) return failed();
+    std::optional<std::string> rehashed;
+    {
+      auto slot = hashing_slot(op, request);
+      if (!slot) return slot.error();
+      // An unknown email costs one verification too, so timing does not tell which emails exist.
+      const bool matches = hasher_.verify(found ? *found->second.password_hash : dummy_hash_, body.password);
+      if (!found || !matches) return failed();
+      if constexpr (can_rehash) {
+        if (hasher_.needs_rehash(*found->second.password_hash)) rehashed = hasher_.hash(body.password);
+      }
+    }
 
     const timestamp now = clock_.now();
     note_type note;
@@ -550,10 +601,15 @@ class anonymous_auth {
                                                 [&](auto& tx) -> result<signed_in<user_type>> {
       auto user = tx.find_user(found->first.id);
       // The user deleted, or the password changed, since it was checked.
-      if (!user || credential_hash(tx, user->id) != found->second) return errors::invalid_email_or_password;
+      auto credential = user ? credential_of(tx, user->id) : std::nullopt;
+      if (!credential || credential->password_hash != found->second.password_hash) return errors::invalid_email_or_password;
+      if constexpr (can_rehash) {
+        if (rehashed) tx.update_password_hash(credential->id, *rehashed, now);
+      }
       return finish_sign_in(tx, *user, request, now, note, body.remember_me);
     });
     report_link(note, events::link_via::sign_in_email, done, now);
+    if (done) report(events::signed_in{now, done->user.id, op, request.ip_address});
     return done;
   }
 
@@ -562,6 +618,8 @@ class anonymous_auth {
   /// With a guest's session on the request, links the guest to that account; with
   /// aa::on_sign_up<aa::promote_in_place>, a first social sign-in promotes the guest instead.
   result<signed_in<user_type>> sign_in_social(const social_profile& profile, const request_context& request) {
+    constexpr auto op = credential_operation::social_sign_in;
+    if (auto refusal = rate_refusal(op, request)) return std::move(*refusal);
     if (profile.provider_id.empty() || profile.account_id.empty() || profile.provider_id == credential_provider)
       return errors::invalid_social_profile;
     if (auto refusal = detail::text_refusal(profile.provider_id, "provider_id", limits::max_identifier))
@@ -578,6 +636,8 @@ class anonymous_auth {
     const std::string name = profile.name.empty() ? email.substr(0, email.find('@')) : profile.name;
     const timestamp now = clock_.now();
     note_type note;
+    bool created_user = false;
+    std::optional<std::string> refused_user;
     auto done = run_write<signed_in<user_type>>(errors::failed_to_create_user, [&](auto& tx) -> result<signed_in<user_type>> {
       if (auto linked = tx.find_account(profile.provider_id, profile.account_id)) {
         auto user = tx.find_user(linked->user_id);
@@ -585,8 +645,10 @@ class anonymous_auth {
         return finish_sign_in(tx, *user, request, now, note);
       }
       if (auto existing = tx.find_user_by_email(email)) {
-        if (!profile.email_verified || !existing->email_verified || existing->is_anonymous)
+        if (!profile.email_verified || !existing->email_verified || existing->is_anonymous) {
+          refused_user = existing->id;
           return errors::account_not_linked;
+        }
         tx.insert_account(account{new_id(), existing->id, profile.provider_id, profile.account_id, std::nullopt, now, now});
         return finish_sign_in(tx, *existing, request, now, note);
       }
@@ -597,6 +659,7 @@ class anonymous_auth {
           promoted.email = email;
           promoted.email_verified = profile.email_verified;
           promoted.image = profile.image;
+          created_user = true;
           return promote(tx, promoted,
                          account{new_id(), promoted.id, profile.provider_id, profile.account_id, std::nullopt, now, now},
                          request, now, note);
@@ -613,9 +676,14 @@ class anonymous_auth {
       created.updated_at = now;
       tx.insert_user(created);
       tx.insert_account(account{new_id(), created.id, profile.provider_id, profile.account_id, std::nullopt, now, now});
+      created_user = true;
       return finish_sign_in(tx, created, request, now, note);
     });
     report_link(note, events::link_via::sign_in_social, done, now);
+    if (done && created_user) report(events::signed_up{now, done->user.id, op, request.ip_address});
+    else if (done) report(events::signed_in{now, done->user.id, op, request.ip_address});
+    else if (done.error().is(errors::account_not_linked))
+      report(events::sign_in_failed{now, refused_user, op, request.ip_address, std::string(done.error().code())});
     return done;
   }
 
@@ -633,7 +701,28 @@ class anonymous_auth {
       user_type edited = current->second;
       edit(edited);  // under the write lock: edit must not call back into this auth
       if (auto refusal = detail::edit_refusal(current->second, edited)) return std::move(*refusal);
+      if (auto refusal = detail::server_set_refusal<schema_type>(current->second, edited)) return std::move(*refusal);
       if (boost::hana::equal(edited, current->second)) return errors::no_fields_to_update;
+      edited.updated_at = now;
+      tx.update_user(edited);
+      return edited;
+    });
+  }
+
+  /// The server's own edit of a user, by id: what update_user does, without a request, and with
+  /// the schema's aa::server_set fields (a role, a plan) writable. Core fields stay refused.
+  /// USER_NOT_FOUND (404) for an unknown id.
+  template <class Fn>
+    requires std::invocable<Fn&, user_type&>
+  result<user_type> update_user_by_id(std::string_view user_id, Fn&& edit) {
+    const timestamp now = clock_.now();
+    return run_write<user_type>(errors::failed_to_update_user, [&](auto& tx) -> result<user_type> {
+      auto current = tx.find_user(user_id);
+      if (!current) return errors::user_not_found;
+      user_type edited = *current;
+      edit(edited);  // under the write lock: edit must not call back into this auth
+      if (auto refusal = detail::edit_refusal(*current, edited)) return std::move(*refusal);
+      if (boost::hana::equal(edited, *current)) return errors::no_fields_to_update;
       edited.updated_at = now;
       tx.update_user(edited);
       return edited;
@@ -665,7 +754,18 @@ class anonymous_auth {
 
   /// POST /sign-out: ends the request's session, if any. Always succeeds, as in Better Auth.
   result<void> sign_out(const request_context& request) {
-    if (const auto hash = request_hash(request)) backend_.write([&](auto& tx) { tx.erase_session(*hash); });
+    const auto hash = request_hash(request);
+    if (!hash) return {};
+    if constexpr (audited) {
+      auto ended = backend_.write([&](auto& tx) -> std::optional<session> {
+        auto record = tx.find_session(*hash);
+        if (!record || !tx.erase_session(*hash)) return std::nullopt;
+        return std::move(record->session);
+      });
+      if (ended) report(events::signed_out{clock_.now(), std::move(ended->user_id), std::move(ended->id)});
+    } else {
+      backend_.write([&](auto& tx) { tx.erase_session(*hash); });
+    }
     return {};
   }
 
@@ -696,7 +796,9 @@ class anonymous_auth {
     else if constexpr (std::is_same_v<T, hasher_type>) hasher_ = std::forward<P>(p);
     else if constexpr (std::is_same_v<T, clock_type>) clock_ = std::forward<P>(p);
     else if constexpr (std::is_same_v<T, random_type>) random_ = std::forward<P>(p);
-    else if constexpr (std::is_same_v<T, audit_type>) return;  // taken by the constructor
+    else if constexpr (std::is_same_v<T, audit_type> || std::is_same_v<T, rate_limit_type> ||
+                       std::is_same_v<T, hashing_limits>)
+      return;  // taken by the constructor
     else static_assert(detail::dependent_false_t<T>, "[anonauth.E103] a constructor argument is none of this auth's policy types");
   }
 
@@ -720,20 +822,63 @@ class anonymous_auth {
     return name;
   }
 
+  /// The user's email-and-password account, if it has one.
   template <class Tx>
-  static std::optional<std::string> credential_hash(const Tx& tx, std::string_view user_id) {
+  static std::optional<account> credential_of(const Tx& tx, std::string_view user_id) {
     for (auto& a : tx.accounts_of_user(user_id))
-      if (a.provider_id == credential_provider && a.password_hash) return std::move(*a.password_hash);
+      if (a.provider_id == credential_provider && a.password_hash) return std::move(a);
     return std::nullopt;
   }
 
-  /// A hash of a random password at the current cost, verified against when the email is unknown.
-  const std::string& dummy_hash() {
-    std::call_once(dummy_once_, [this] { dummy_hash_ = hasher_.hash(crypto::random_string(random_, 32)); });
-    return dummy_hash_;
+  // --- abuse resistance ------------------------------------------------------------------------
+  /// The clock rate limits run on: the clock policy's steady_now() if it has one (a test clock),
+  /// else std::chrono::steady_clock. Never the wall clock: stepping it would lock clients out.
+  monotonic_time monotonic_now() const {
+    if constexpr (requires { { clock_.steady_now() } -> std::same_as<monotonic_time>; }) return clock_.steady_now();
+    else return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now());
   }
 
-  /// Runs a sign-up's `init` on `row`: it may set application fields only.
+  /// TOO_MANY_REQUESTS, reported, if the rate limit refuses this operation now.
+  std::optional<error> rate_refusal(credential_operation op, const request_context& request,
+                                    std::string_view email = {}) {
+    if constexpr (rate_limited) {
+      // The email keys a bucket only once it could be valid; a longer one is refused anyway.
+      std::string key = email.size() <= limits::max_email ? to_lower_ascii(email) : std::string();
+      if (const auto wait = limiter_.acquire(rate_limit_request{op, request.ip_address, key}, monotonic_now()))
+        return refused(op, request, errors::too_many_requests, std::chrono::ceil<std::chrono::seconds>(*wait));
+    } else {
+      (void)op;
+      (void)request;
+      (void)email;
+    }
+    return std::nullopt;
+  }
+
+  error refused(credential_operation op, const request_context& request, const error_code& code,
+                std::chrono::seconds retry_after) {
+    retry_after = std::max(retry_after, std::chrono::seconds{1});
+    report(events::request_refused{clock_.now(), op, request.ip_address, std::string(code.code), retry_after});
+    return error(code).with_retry_after(retry_after);
+  }
+
+  /// A slot to hash in, or SERVER_BUSY once aa::hashing_limits' wait is over.
+  result<detail::hash_gate::permit> hashing_slot(credential_operation op, const request_context& request) {
+    auto permit = gate_.acquire();
+    if (!permit)
+      return refused(op, request, errors::server_busy,
+                     std::chrono::ceil<std::chrono::seconds>(std::max(gate_.max_wait(), std::chrono::milliseconds{1})));
+    return permit;
+  }
+
+  /// Reports an event to the sink if it takes it (the sign-in events are optional for a sink).
+  template <class Event>
+  void report(const Event& event) {
+    if constexpr (audited && std::invocable<audit_type&, const Event&>) audit_(event);
+    else (void)event;
+  }
+
+  /// Runs a sign-up's `init` on `row`: it may set application fields only, and not those the
+  /// schema marks aa::server_set.
   template <class Init>
   static std::optional<error> apply_app_fields(user_type& row, Init& init) {
     user_type edited = row;
@@ -744,6 +889,7 @@ class anonymous_auth {
         edited.updated_at != row.updated_at)
       throw std::invalid_argument("anonauth: a sign-up's init may set application fields only, not core fields");
     if (auto refusal = detail::edit_refusal(row, edited)) return refusal;
+    if (auto refusal = detail::server_set_refusal<schema_type>(row, edited)) return refusal;
     row = std::move(edited);
     return std::nullopt;
   }
@@ -769,6 +915,12 @@ class anonymous_auth {
     return crypto::hash_token(*request.session_token);
   }
 
+  /// `wanted`, or the session's absolute end if that comes first.
+  static timestamp capped_expiry(timestamp created_at, timestamp wanted) {
+    if constexpr (session_absolute_lifetime.count() > 0) return std::min(wanted, created_at + session_absolute_lifetime);
+    else return wanted;
+  }
+
   template <class Tx>
   std::pair<std::string, session_record> open_session(Tx& tx, const std::string& user_id,
                                                        const request_context& request, timestamp now,
@@ -777,7 +929,8 @@ class anonymous_auth {
     session_record record;
     record.hash = crypto::hash_token(token);
     const auto lifetime = remember ? session_lifetime : session_short_lifetime;
-    record.session = session{new_id(), user_id, now + lifetime, now, now, request.ip_address, request.user_agent};
+    record.session = session{new_id(), user_id, capped_expiry(now, now + lifetime), now, now, request.ip_address,
+                             request.user_agent};
     tx.insert_session(record);
     return {std::move(token), std::move(record)};
   }
@@ -806,15 +959,19 @@ class anonymous_auth {
     const auto hash = request_hash(request);
     if (!hash) return errors::unauthorized;
     const timestamp now = clock_.now();
-    return run_write<std::size_t>(errors::failed_to_get_session, [&](auto& tx) -> result<std::size_t> {
+    std::string user_id;
+    auto done = run_write<std::size_t>(errors::failed_to_get_session, [&](auto& tx) -> result<std::size_t> {
       auto current = valid_session_in(tx, *hash, now);
       if (!current) return errors::unauthorized;
+      user_id = current->second.id;
       if (own_too) return tx.erase_sessions_of_user(current->second.id);
       std::size_t ended = 0;
       for (const auto& record : tx.sessions_of_user(current->second.id))
         if (!crypto::equal_digests(record.hash, *hash) && tx.erase_session(record.hash)) ++ended;
       return ended;
     });
+    if (done && *done > 0) report(events::sessions_revoked{now, std::move(user_id), *done});
+    return done;
   }
 
   /// Runs `fn` in a write transaction. A returned error rolls back too: it is thrown through the
@@ -838,6 +995,9 @@ class anonymous_auth {
   template <class Tx>
   static std::optional<std::pair<session, user_type>> guest_of(const Tx& tx, const request_context& request,
                                                                timestamp now) {
+    if constexpr (links_only_when_asked) {
+      if (!request.link_guest) return std::nullopt;
+    }
     const auto hash = request_hash(request);
     if (!hash) return std::nullopt;
     auto current = valid_session_in(tx, *hash, now);
@@ -981,7 +1141,7 @@ class anonymous_auth {
   [[no_unique_address]] hasher_type hasher_{};
   [[no_unique_address]] clock_type clock_{};
   [[no_unique_address]] random_type random_{};
-  std::once_flag dummy_once_;
+  detail::hash_gate gate_;
   std::string dummy_hash_;
 };
 

@@ -9,10 +9,11 @@
 //       aa::clock<aa::system_clock>,                   // default
 //       aa::random<aa::sodium_random>,                 // default
 //       aa::sessions<aa::better_auth_sessions>,        // default: 7 days, extended daily on use
-//       aa::rate_limit<aa::per_ip<10, std::chrono::minutes>>,  // default aa::no_rate_limit
+//       aa::rate_limit<aa::credential_limits>,         // default aa::no_rate_limit
 //       aa::audit<aa::json_lines_file>,                // default aa::no_audit
 //       aa::on_sign_up<aa::promote_in_place>,          // default aa::create_and_migrate
-//       aa::keep_anonymous_user>                       // Better Auth's disableDeleteAnonymousUser
+//       aa::keep_anonymous_user,                       // Better Auth's disableDeleteAnonymousUser
+//       aa::strict_linking>                            // link only when the sign-in asks
 //
 // An argument that is not an option is E101, an option given twice E102, a policy that does not
 // model its concept E110-E122.
@@ -36,7 +37,7 @@ class memory_storage;
 namespace detail {
 enum class option_kind {
   storage, email, naming, link, password_hasher, clock, random, sessions, rate_limit, audit, on_sign_up,
-  keep_anonymous_user
+  keep_anonymous_user, strict_linking
 };
 
 template <option_kind Kind, class Policy>
@@ -62,8 +63,9 @@ template <class R>
 struct random : detail::option_base<detail::option_kind::random, R> {};
 template <class P>
 struct sessions : detail::option_base<detail::option_kind::sessions, P> {};
-/// Limits anonymous sign-ins, e.g. aa::per_ip<10, std::chrono::minutes>; refusals are
-/// TOO_MANY_REQUESTS (429) with error::retry_after().
+/// Limits the credential operations (anonymous, email and social sign-in, email sign-up), e.g.
+/// aa::credential_limits (Better Auth's production limits) or aa::per_ip<10, std::chrono::minutes>;
+/// refusals are TOO_MANY_REQUESTS (429) with error::retry_after(), before any hash is computed.
 template <class P>
 struct rate_limit : detail::option_base<detail::option_kind::rate_limit, P> {};
 /// Reports guest lifecycle events (anonauth/audit/events.hpp) to a sink, e.g. aa::json_lines_file.
@@ -80,6 +82,12 @@ struct create_and_migrate {};
 struct promote_in_place {};
 /// Keep the guest after linking, and refuse delete-anonymous-user (DELETE_ANONYMOUS_USER_DISABLED).
 struct keep_anonymous_user : detail::option_base<detail::option_kind::keep_anonymous_user, void> {};
+
+/// A sign-in links the guest whose session it carries only when the request asks for it
+/// (request_context::link_guest; over HTTP, `"linkGuest": true` in the body). Without it, a
+/// session alone links (Better Auth's rule): a guest cookie planted on someone's browser would
+/// move its rows and fields into their account at their next sign-in. See docs/security.md.
+struct strict_linking : detail::option_base<detail::option_kind::strict_linking, void> {};
 
 namespace detail {
 

@@ -7,9 +7,11 @@
 
 struct yes_or_no_limiter {
 #ifdef ANONAUTH_EXPECT_FAIL
-  bool acquire(const aa::request_context&, aa::timestamp) { return true; }
+  bool acquire(const aa::rate_limit_request&, aa::monotonic_time) { return true; }
 #else
-  std::optional<std::chrono::milliseconds> acquire(const aa::request_context&, aa::timestamp) { return std::nullopt; }
+  std::optional<std::chrono::milliseconds> acquire(const aa::rate_limit_request&, aa::monotonic_time) {
+    return std::nullopt;
+  }
 #endif
 };
 

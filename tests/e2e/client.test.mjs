@@ -556,13 +556,7 @@ describe(`rate limit on the ${kind} server (--rate-limit)`, { timeout: TIMEOUT_M
     assert.equal(c.cookieFetch.jar.size, 0);
   });
 
-  test('the email sign-in has the same rule: 3 per 10 s', async (t) => {
-    if (kind === 'anonauth') {
-      // Not yet: anonauth's limiter covers guest sign-ins only; the credential endpoints get
-      // theirs (per address and per email, with bounded hashing) next.
-      t.skip('anonauth limits guest sign-ins only, for now');
-      return;
-    }
+  test('the email sign-in has the same rule: 3 per 10 s', async () => {
     const email = uniqueEmail('limited');
     // Sign-up is a path of its own, with its own 3.
     ok(await browser(server).client.signUp.email({ name: 'Limited', email, password: 'password-1234' }), 'signUp.email');

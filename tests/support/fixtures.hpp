@@ -38,27 +38,38 @@ using seed::user;
 // --- policies ----------------------------------------------------------------------------------
 
 /// A clock that only moves when told to. Copies share one time, so the copy handed to an
-/// anonymous_auth follows the test's `advance` calls.
+/// anonymous_auth follows the test's `advance` calls. Its monotonic side (`steady_now`, what
+/// rate limits read) moves with `advance` only: `set` steps the wall clock, as an operator or
+/// NTP would, and leaves it alone.
 class manual_clock {
  public:
   /// 2026-01-01T00:00:00Z: a fixed, recognisable start.
   static constexpr std::int64_t start_ms = 1'767'225'600'000;
 
-  manual_clock() : now_ms_(std::make_shared<std::atomic<std::int64_t>>(start_ms)) {}
+  manual_clock()
+      : now_ms_(std::make_shared<std::atomic<std::int64_t>>(start_ms)),
+        steady_ms_(std::make_shared<std::atomic<std::int64_t>>(1'000'000)) {}
 
   [[nodiscard]] aa::timestamp now() const { return aa::timestamp{std::chrono::milliseconds{now_ms_->load()}}; }
+  [[nodiscard]] aa::monotonic_time steady_now() const {
+    return aa::monotonic_time{std::chrono::milliseconds{steady_ms_->load()}};
+  }
 
-  void advance(std::chrono::milliseconds by) const { now_ms_->fetch_add(by.count()); }
+  void advance(std::chrono::milliseconds by) const {
+    now_ms_->fetch_add(by.count());
+    steady_ms_->fetch_add(by.count());
+  }
   void set(aa::timestamp to) const { now_ms_->store(to.time_since_epoch().count()); }
 
   [[nodiscard]] static aa::timestamp start() { return aa::timestamp{std::chrono::milliseconds{start_ms}}; }
 
  private:
   std::shared_ptr<std::atomic<std::int64_t>> now_ms_;
+  std::shared_ptr<std::atomic<std::int64_t>> steady_ms_;
 };
 
 /// Argon2id at libsodium's minimum cost: same code path, milliseconds instead of a second.
-using fast_hasher = aa::argon2id<1, 8192>;
+using fast_hasher = aa::argon2id<1, 8192, aa::insecure_test_cost>;
 
 // --- auth types --------------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ using seed::seed_link;
 using seed::user;
 
 /// Argon2id at libsodium's minimum cost: tests stay fast.
-using fast_hasher = aa::password_hasher<aa::argon2id<1, 8192>>;
+using fast_hasher = aa::password_hasher<aa::argon2id<1, 8192, aa::insecure_test_cost>>;
 
 using seed_auth = aa::anonymous_auth<app_schema, aa::link<seed_link>, fast_hasher>;
 

@@ -125,6 +125,16 @@ TEST_CASE("audit.json_lines_every_event_exact_line", "[audit]") {
     sink(ev::guest_deleted{sample_time, "guest-5"});
     sink(ev::guests_purged{sample_time, at_ms(1'795'142'368'000), aa::purge_by::created, 12});
     sink(ev::guests_purged{sample_time, at_ms(-1), aa::purge_by::last_seen, 0});
+    sink(ev::signed_in{sample_time, "user-6", aa::credential_operation::email_sign_in, "198.51.100.6"});
+    sink(ev::sign_in_failed{sample_time, "user-7", aa::credential_operation::email_sign_in, "198.51.100.7",
+                            "INVALID_EMAIL_OR_PASSWORD"});
+    sink(ev::sign_in_failed{sample_time, std::nullopt, aa::credential_operation::social_sign_in, "2001:db8::7",
+                            "OAUTH_LINK_ERROR"});
+    sink(ev::signed_up{sample_time, "user-8", aa::credential_operation::email_sign_up, "198.51.100.8"});
+    sink(ev::signed_out{sample_time, "user-9", "session-9"});
+    sink(ev::sessions_revoked{sample_time, "user-10", 3});
+    sink(ev::request_refused{sample_time, aa::credential_operation::anonymous_sign_in, "198.51.100.11",
+                             "TOO_MANY_REQUESTS", std::chrono::seconds{4}});
   }
   const std::vector<std::string> expected{
       R"({"event":"guest_created","at":"2026-11-27T02:39:28.123Z","user_id":"guest-1","ip_address":"203.0.113.7"})",
@@ -143,6 +153,18 @@ TEST_CASE("audit.json_lines_every_event_exact_line", "[audit]") {
       R"("by":"created","count":12})",
       R"({"event":"guests_purged","at":"2026-11-27T02:39:28.123Z","cutoff":"1969-12-31T23:59:59.999Z",)"
       R"("by":"last_seen","count":0})",
+      R"({"event":"signed_in","at":"2026-11-27T02:39:28.123Z","user_id":"user-6","operation":"email_sign_in",)"
+      R"("ip_address":"198.51.100.6"})",
+      R"({"event":"sign_in_failed","at":"2026-11-27T02:39:28.123Z","user_id":"user-7","operation":"email_sign_in",)"
+      R"("ip_address":"198.51.100.7","code":"INVALID_EMAIL_OR_PASSWORD"})",
+      R"({"event":"sign_in_failed","at":"2026-11-27T02:39:28.123Z","user_id":null,"operation":"social_sign_in",)"
+      R"("ip_address":"2001:db8::7","code":"OAUTH_LINK_ERROR"})",
+      R"({"event":"signed_up","at":"2026-11-27T02:39:28.123Z","user_id":"user-8","operation":"email_sign_up",)"
+      R"("ip_address":"198.51.100.8"})",
+      R"({"event":"signed_out","at":"2026-11-27T02:39:28.123Z","user_id":"user-9","session_id":"session-9"})",
+      R"({"event":"sessions_revoked","at":"2026-11-27T02:39:28.123Z","user_id":"user-10","count":3})",
+      R"({"event":"request_refused","at":"2026-11-27T02:39:28.123Z","operation":"anonymous_sign_in",)"
+      R"("ip_address":"198.51.100.11","code":"TOO_MANY_REQUESTS","retry_after_seconds":4})",
   };
   CHECK(read_lines(path) == expected);
 }

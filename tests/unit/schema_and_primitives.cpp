@@ -43,7 +43,7 @@ using legacy_schema = aa::schema<aa::user_table<legacy::account_holder, "account
 using legacy_link = aa::link_migrations<aa::reassign<&legacy::order::placed_by>,
                                         aa::copy_fields<&legacy::account_holder::loyalty_points>>;
 using legacy_auth = aa::anonymous_auth<legacy_schema, aa::link<legacy_link>,
-                                       aa::password_hasher<aa::argon2id<1, 8192>>>;
+                                       aa::password_hasher<aa::argon2id<1, 8192, aa::insecure_test_cost>>>;
 
 /// Bytes 0, 1, ..., 255, 0, 1, ...: every value equally often.
 struct counting_random {
@@ -139,7 +139,7 @@ TEST_CASE("primitives.token_hash_is_sha256", "[crypto]") {
 }
 
 TEST_CASE("primitives.argon2id_hashes_and_verifies", "[crypto]") {
-  aa::argon2id<1, 8192> hasher;
+  aa::argon2id<1, 8192, aa::insecure_test_cost> hasher;
   const std::string encoded = hasher.hash("correct horse");
   CHECK(encoded.rfind("$argon2id$", 0) == 0);
   CHECK(encoded.find("correct horse") == std::string::npos);

@@ -14,6 +14,7 @@
 #include <anonauth/core/time.hpp>
 #include <anonauth/core/types.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -96,9 +97,65 @@ struct guests_purged {
   std::size_t count;
 };
 
+// --- sign-ins, sign-outs and refusals ------------------------------------------------------
+// A sink receives these only if it is callable with them (a template or an overload each):
+// sinks written for the six events above keep compiling. None carries a password, a token or
+// the email typed at a failed sign-in (users type passwords into the email field).
+
+/// An email or social sign-in opened a session (a guest it linked is reported apart).
+struct signed_in {
+  timestamp at;
+  std::string user_id;
+  credential_operation operation;
+  std::string ip_address;
+};
+
+/// An email or social sign-in refused for its credential: a wrong password, an unknown email,
+/// an unlinked social account. `user_id` is the account the email named, if there is one.
+struct sign_in_failed {
+  timestamp at;
+  std::optional<std::string> user_id;
+  credential_operation operation;
+  std::string ip_address;
+  std::string code;
+};
+
+/// A new account: an email sign-up, or a first social sign-in that created its user.
+struct signed_up {
+  timestamp at;
+  std::string user_id;
+  credential_operation operation;
+  std::string ip_address;
+};
+
+/// A session ended by sign-out.
+struct signed_out {
+  timestamp at;
+  std::string user_id;
+  std::string session_id;
+};
+
+/// Sessions of a user ended by revoke-session, revoke-sessions or revoke-other-sessions.
+struct sessions_revoked {
+  timestamp at;
+  std::string user_id;
+  std::size_t count;
+};
+
+/// A credential operation refused before it did anything: TOO_MANY_REQUESTS (a rate limit) or
+/// SERVER_BUSY (the hashing bound).
+struct request_refused {
+  timestamp at;
+  credential_operation operation;
+  std::string ip_address;
+  std::string code;
+  std::chrono::seconds retry_after;
+};
+
 }  // namespace events
 
-/// A sink of aa::audit<Sink>: callable with every event type (one overload each, or a template).
+/// A sink of aa::audit<Sink>: callable with each guest lifecycle event (one overload each, or a
+/// template); the sign-in events above reach it where it is callable with them.
 template <class S>
 concept audit_sink = requires(S& s) {
   s(std::declval<const events::guest_created&>());

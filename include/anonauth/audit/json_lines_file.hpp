@@ -289,6 +289,55 @@ class json_lines_file {
     write_line(line);
   }
 
+  void operator()(const events::signed_in& e) const {
+    std::string line = begin("signed_in", e.at);
+    add_string(line, "user_id", e.user_id);
+    add_string(line, "operation", to_string(e.operation));
+    add_string(line, "ip_address", e.ip_address);
+    write_line(line);
+  }
+
+  void operator()(const events::sign_in_failed& e) const {
+    std::string line = begin("sign_in_failed", e.at);
+    if (e.user_id) add_string(line, "user_id", *e.user_id);
+    else add_raw(line, "user_id", "null");
+    add_string(line, "operation", to_string(e.operation));
+    add_string(line, "ip_address", e.ip_address);
+    add_string(line, "code", e.code);
+    write_line(line);
+  }
+
+  void operator()(const events::signed_up& e) const {
+    std::string line = begin("signed_up", e.at);
+    add_string(line, "user_id", e.user_id);
+    add_string(line, "operation", to_string(e.operation));
+    add_string(line, "ip_address", e.ip_address);
+    write_line(line);
+  }
+
+  void operator()(const events::signed_out& e) const {
+    std::string line = begin("signed_out", e.at);
+    add_string(line, "user_id", e.user_id);
+    add_string(line, "session_id", e.session_id);
+    write_line(line);
+  }
+
+  void operator()(const events::sessions_revoked& e) const {
+    std::string line = begin("sessions_revoked", e.at);
+    add_string(line, "user_id", e.user_id);
+    add_number(line, "count", e.count);
+    write_line(line);
+  }
+
+  void operator()(const events::request_refused& e) const {
+    std::string line = begin("request_refused", e.at);
+    add_string(line, "operation", to_string(e.operation));
+    add_string(line, "ip_address", e.ip_address);
+    add_string(line, "code", e.code);
+    add_number(line, "retry_after_seconds", static_cast<std::size_t>(e.retry_after.count()));
+    write_line(line);
+  }
+
  private:
   // `{"event":"<name>","at":"<time>"`: every line starts so; the caller adds the rest and `}`
   // comes with the newline.

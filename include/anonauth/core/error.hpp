@@ -121,6 +121,11 @@ inline constexpr error_code invalid_input{"INVALID_INPUT", "Invalid input", 400}
 /// Refused by aa::rate_limit; error::retry_after() tells when to retry. Better Auth's rate
 /// limiter answers 429 with this message.
 inline constexpr error_code too_many_requests{"TOO_MANY_REQUESTS", "Too many requests. Please try again later.", 429};
+/// More password hashes or checks are in flight than aa::hashing_limits allows, and none ended
+/// within its wait: nothing was done; error::retry_after() tells when to retry.
+/// update_user_by_id with an id no user has (Better Auth's USER_NOT_FOUND).
+inline constexpr error_code user_not_found{"USER_NOT_FOUND", "User not found", 404};
+inline constexpr error_code server_busy{"SERVER_BUSY", "Too many sign-ins are in progress. Please try again shortly.", 503};
 inline constexpr error_code invalid_social_profile{"INVALID_SOCIAL_PROFILE", "Social profile needs a provider id, an account id and a valid email", 400};
 }  // namespace errors
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace anonauth {
 
@@ -16,6 +17,10 @@ struct request_context {
   std::optional<std::string> session_token;
   std::string ip_address;
   std::string user_agent;
+  /// Whether the request asks to link the guest whose session it carries. Only
+  /// aa::strict_linking reads it: without that option, a sign-in carrying a guest's session
+  /// links it (Better Auth's rule).
+  bool link_guest = false;
 };
 
 /// A session as stored and returned. The token itself is never stored, only its hash.
@@ -111,6 +116,19 @@ struct account {
 };
 
 inline constexpr const char* credential_provider = "credential";
+
+/// The operations that take or create a credential: what rate limits and audit events name.
+enum class credential_operation { anonymous_sign_in, email_sign_in, email_sign_up, social_sign_in };
+
+[[nodiscard]] constexpr std::string_view to_string(credential_operation op) noexcept {
+  switch (op) {
+    case credential_operation::anonymous_sign_in: return "anonymous_sign_in";
+    case credential_operation::email_sign_in: return "email_sign_in";
+    case credential_operation::email_sign_up: return "email_sign_up";
+    case credential_operation::social_sign_in: return "social_sign_in";
+  }
+  return "unknown";
+}
 
 /// Which guests aa::anonymous_auth::purge_anonymous_users removes, given its cut-off time:
 /// `created`: every guest created before it; `last_seen`: those of them not seen since (no

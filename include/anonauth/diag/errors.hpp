@@ -247,8 +247,9 @@ template <unsigned long long OpsLimit, std::size_t MemLimit>
 struct argon2id_cost_too_low : failure {
   static constexpr void fire() {
     static_assert(dependent_false_v<OpsLimit, MemLimit>,
-                  "[anonauth.E120] aa::argon2id<OpsLimit, MemLimit> is below libsodium's minimum cost "
-                  "(crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN)");
+                  "[anonauth.E120] aa::argon2id<OpsLimit, MemLimit> is below OWASP's minimum cost for Argon2id "
+                  "(2 passes, 19 MiB = 19922944 bytes): use aa::argon2id<> (64 MiB, 2 passes), or in tests only "
+                  "aa::argon2id<1, 8192, aa::insecure_test_cost>");
   }
 };
 template <class T>
@@ -280,7 +281,7 @@ struct not_a_rate_limit_policy : failure {
   static constexpr void fire() {
     static_assert(dependent_false_t<T>,
                   "[anonauth.E119] the type given to aa::rate_limit<> does not model anonauth::rate_limit_policy: it "
-                  "needs a default constructor and acquire(const aa::request_context&, aa::timestamp) -> "
+                  "needs a default constructor and acquire(const aa::rate_limit_request&, aa::monotonic_time) -> "
                   "std::optional<std::chrono::milliseconds>");
   }
 };

@@ -37,6 +37,7 @@
 #include <anonauth/http/origins.hpp>
 #include <anonauth/http/url.hpp>
 #include <anonauth/policy/storage.hpp>
+#include <anonauth/schema/core_fields.hpp>
 
 #include <boost/hana/accessors.hpp>
 #include <boost/hana/for_each.hpp>
@@ -204,7 +205,7 @@ class handler {
         signer_(checked_secret(opts_.secret)),
         base_(checked_base_url(opts_.base_url)),
         base_path_(base_path_of(base_, opts_.base_path)),
-        secure_(opts_.cookies.secure.value_or(base_.scheme == "https")),
+        secure_(checked_cookie_security(opts_.cookies, base_)),
         origins_(base_.origin(), opts_.trusted_origins),
         session_cookie_(cookie_name("session_token")),
         session_data_cookie_(cookie_name("session_data")),
@@ -225,7 +226,7 @@ class handler {
   /// The path the endpoints are under, e.g. "/api/auth".
   [[nodiscard]] const std::string& base_path() const noexcept { return base_path_; }
   /// The names of the cookies the handler sets ("better-auth.session_token", or with the
-  /// `__Secure-` prefix).
+  /// `__Secure-` or `__Host-` prefix).
   [[nodiscard]] const std::string& session_cookie_name() const noexcept { return session_cookie_; }
   [[nodiscard]] const options& config() const noexcept { return opts_; }
 
@@ -285,8 +286,17 @@ class handler {
       throw std::invalid_argument("anonauth::http::handler: the base path '" + path + "' must start with '/'");
     return path;
   }
+  static bool checked_cookie_security(const cookie_options& cookies, const url& base) {
+    if (!cookies.host_prefix) return cookies.secure.value_or(base.scheme == "https");
+    if (cookies.secure == false)
+      throw std::invalid_argument("anonauth::http::handler: options.cookies.host_prefix needs secure cookies");
+    if (!cookies.domain.empty())
+      throw std::invalid_argument("anonauth::http::handler: options.cookies.host_prefix forbids options.cookies.domain");
+    return true;
+  }
   [[nodiscard]] std::string cookie_name(std::string_view name) const {
-    return (secure_ ? "__Secure-" : "") + opts_.cookies.prefix + "." + std::string(name);
+    const char* prefix = opts_.cookies.host_prefix ? "__Host-" : secure_ ? "__Secure-" : "";
+    return prefix + opts_.cookies.prefix + "." + std::string(name);
   }
 
   // --- the pipeline ---------------------------------------------------------------------------
@@ -736,7 +746,7 @@ class handler {
 
   /// Reads the application fields of a body into `row` (typed), with zod-style issues.
   /// `isAnonymous` (the plugin's `input: false` field) is refused when truthy in an update and
-  /// dropped in a sign-up; `emailVerified`, `id`, `createdAt` and `updatedAt` are dropped, as
+  /// dropped in a sign-up; an aa::server_set field is refused when truthy; `emailVerified`, `id`, `createdAt` and `updatedAt` are dropped, as
   /// Better Auth drops them; name, email and image are the caller's.
   static std::optional<anonauth::error> read_app_fields(const boost::json::object& body, user_type& row, bool update,
                                                         detail::issues& out) {
@@ -751,9 +761,13 @@ class handler {
       if (!v) return;
       if (member == "email_verified") return;  // a core field Better Auth drops from the body
       if (member == "is_anonymous") {  // the plugin's `input: false` field: refused when truthy
-        if (update && !is_falsy(*v))
-          refusal = anonauth::error(std::string(anonauth::errors::field_not_allowed.code), key + " is not allowed to be set",
-                                    anonauth::errors::field_not_allowed.status);
+        if (update && !is_falsy(*v)) refusal = anonauth::detail::field_refusal(key);
+        return;
+      }
+      // The schema's aa::server_set fields, Better Auth's `input: false` without a default:
+      // refused when truthy, in a sign-up and an update alike.
+      if (anonauth::detail::is_server_set<typename Auth::schema_type>(member)) {
+        if (!is_falsy(*v)) refusal = anonauth::detail::field_refusal(key);
         return;
       }
       auto& field = boost::hana::second(pair)(row);
@@ -789,6 +803,7 @@ class handler {
     auto image = read.optional_string("image");
     read.optional_string("callbackURL");
     auto remember = read.optional_bool("rememberMe");
+    in.context.link_guest = read.optional_bool("linkGuest").value_or(false);
     user_type fields{};
     auto refusal = read_app_fields(body, fields, false, out);
     if (!out.empty()) return http::error_response(out.error());
@@ -815,6 +830,7 @@ class handler {
     auto password = read.string("password");
     auto callback = read.optional_string("callbackURL");
     auto remember = read.optional_bool("rememberMe");
+    in.context.link_guest = read.optional_bool("linkGuest").value_or(false);
     if (!out.empty()) return http::error_response(out.error());
     if (auto csrf = form_csrf_refusal(*in.req)) return http::error_response(*csrf);
     auto done = auth_->sign_in_email(email_sign_in{*email, *password, remember.value_or(true)}, in.context);
@@ -838,6 +854,7 @@ class handler {
     else out.add("body.provider", "Invalid input");
     for (const auto* key : {"callbackURL", "newUserCallbackURL", "errorCallbackURL", "loginHint"}) read.optional_string(key);
     for (const auto* key : {"disableRedirect", "requestSignUp"}) read.optional_bool(key);
+    in.context.link_guest = read.optional_bool("linkGuest").value_or(false);
     id_token token;
     const boost::json::value* id = read.find("idToken");
     if (id && !id->is_object()) read.mismatch("idToken", "object", id);

@@ -33,6 +33,12 @@ struct cookie_options {
   same_site_policy same_site = same_site_policy::lax;
   /// The Partitioned attribute (CHIPS), for an auth server embedded in another site.
   bool partitioned = false;
+  /// Name the cookies with the `__Host-` prefix (`__Host-better-auth.session_token`): browsers
+  /// then keep them only if Secure, with Path=/ and no Domain, so a subdomain (or a network
+  /// attacker on http) cannot plant a session cookie, e.g. a guest whose rows a victim's next
+  /// sign-in would take in. Needs secure cookies and no `domain`; Better Auth has no such option,
+  /// its client is unaffected (it never reads the cookie). See docs/security.md.
+  bool host_prefix = false;
 };
 
 /// Better Auth's bearer plugin: `Authorization: Bearer <token>` instead of the cookie, for

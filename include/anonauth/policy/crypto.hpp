@@ -25,7 +25,9 @@ concept password_hasher_policy = requires(const H& h, std::string_view s) {
   { h.verify(s, s) } -> std::convertible_to<bool>;
 };
 
-/// Tells the time. The default is aa::system_clock; tests inject a manual clock.
+/// Tells the time. The default is aa::system_clock; tests inject a manual clock. A clock may
+/// also give `steady_now() -> aa::monotonic_time`, what rate limits run on (default
+/// std::chrono::steady_clock): a test clock gives one so that limits follow its time.
 template <class C>
 concept clock_policy = requires(const C& c) {
   { c.now() } -> std::same_as<timestamp>;
@@ -52,7 +54,7 @@ struct better_auth_sessions {
 };
 
 namespace detail {
-/// A session policy may also give `short_lifetime` (a session opened with remember_me =
+/// A session policy may also give `absolute_lifetime` (below), `short_lifetime` (a session opened with remember_me =
 /// false; default one day, at most `lifetime`) and `fresh_age` (how recent a session must be
 /// for list_sessions, Better Auth's freshAge; default one day, 0 switches the check off).
 template <class P>
@@ -61,6 +63,14 @@ constexpr std::chrono::seconds short_lifetime_of() {
     return std::min(std::chrono::seconds(P::short_lifetime), std::chrono::seconds(P::lifetime));
   else
     return std::min(std::chrono::seconds(std::chrono::days{1}), std::chrono::seconds(P::lifetime));
+}
+/// `absolute_lifetime`: how long after it began a session ends, however often it is used
+/// (OWASP ASVS 3.3); 0, the default, is no bound (Better Auth's rule). A guest's session is its
+/// only credential: bounding it ends the guest, so pair it with the purge and a sign-up prompt.
+template <class P>
+constexpr std::chrono::seconds absolute_lifetime_of() {
+  if constexpr (requires { std::chrono::seconds(P::absolute_lifetime); }) return std::chrono::seconds(P::absolute_lifetime);
+  else return std::chrono::seconds{0};
 }
 template <class P>
 constexpr std::chrono::seconds fresh_age_of() {

@@ -24,6 +24,8 @@
 //           insert_session(record), update_session(record) -> bool,
 //           erase_session(hash) -> bool, erase_sessions_of_user(id) -> std::size_t
 //           insert_account(a), erase_accounts_of_user(id) -> std::size_t
+//           optional: update_password_hash(account_id, hash, at) -> bool (without it, a
+//           hash stored at a lower cost than the hasher's is kept as it is)
 //           insert<Row>(row), update<Row>(row) -> bool, erase<Row>(id) -> bool
 //           reassign<&Row::member>(from, to) -> std::size_t   (one statement, not row by row)
 //           erase_where<&Row::member>(value) -> std::size_t

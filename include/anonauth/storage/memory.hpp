@@ -32,6 +32,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -688,6 +689,27 @@ class memory_storage::backend {
               s->accounts.erase(it);
             }
           });
+    }
+    /// Replaces a credential account's password hash (a rehash at a higher cost).
+    bool update_password_hash(std::string_view account_id, const std::string& hash, timestamp at) {
+      auto it = m_->accounts.find(account_id);
+      if (it == m_->accounts.end()) return false;
+      struct restore {
+        account* place;
+        std::optional<std::pair<std::optional<std::string>, timestamp>> old{};
+        void operator()() {
+          if (old) std::tie(place->password_hash, place->updated_at) = std::move(*old);
+        }
+      };
+      std::optional<std::string> replacement = hash;  // copied before anything changes
+      log_->apply(
+          [&](restore& undo) {
+            undo.old.emplace(std::move(it->second.password_hash), it->second.updated_at);
+            it->second.password_hash = std::move(replacement);
+            it->second.updated_at = at;
+          },
+          restore{&it->second, std::nullopt});
+      return true;
     }
     std::size_t erase_accounts_of_user(std::string_view user_id) {
       auto it = m_->accounts_by_user.find(user_id);

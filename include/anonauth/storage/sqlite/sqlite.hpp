@@ -247,6 +247,8 @@ class sqlite_storage::backend {
     static inline const std::string accounts_of_user = "SELECT " + account_columns +
                                                        " FROM \"account\" WHERE \"user_id\" = ? ORDER BY \"created_at\", \"id\"";
     static inline const std::string erase_accounts_of_user = "DELETE FROM \"account\" WHERE \"user_id\" = ?";
+    static inline const std::string update_password_hash =
+        "UPDATE \"account\" SET \"password_hash\" = ?, \"updated_at\" = ? WHERE \"id\" = ?";
   };
 
   static session_record read_session(const statement& st) {
@@ -400,6 +402,13 @@ class sqlite_storage::backend {
       st.bind(6, a.created_at);
       st.bind(7, a.updated_at);
       st.run();
+    }
+    bool update_password_hash(std::string_view account_id, const std::string& hash, timestamp at) {
+      auto st = this->c_->prepare(fixed_sql::update_password_hash);
+      st.bind(1, std::string_view(hash));
+      st.bind(2, at);
+      st.bind(3, account_id);
+      return st.run() > 0;
     }
     std::size_t erase_accounts_of_user(std::string_view user_id) {
       auto st = this->c_->prepare(fixed_sql::erase_accounts_of_user);
