@@ -799,7 +799,11 @@ class anonymous_auth {
     else if constexpr (std::is_same_v<T, audit_type> || std::is_same_v<T, rate_limit_type> ||
                        std::is_same_v<T, hashing_limits>)
       return;  // taken by the constructor
-    else static_assert(detail::dependent_false_t<T>, "[anonauth.E103] a constructor argument is none of this auth's policy types");
+    else
+      static_assert(detail::dependent_false_t<T>,
+                    "[anonauth.E103] a constructor argument is none of this auth's policy types: pass a configured "
+                    "policy object of the type its option names (a limiter's config goes in it: "
+                    "aa::credential_limits{config}), or aa::hashing_limits{...}");
   }
 
   std::string new_id() { return crypto::random_string(random_, 32); }

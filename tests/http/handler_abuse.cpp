@@ -135,6 +135,39 @@ TEST_CASE("http.abuse.host_prefix_cookies_ignore_a_planted_plain_cookie", "[http
   shared.cookies.host_prefix = true;
   shared.cookies.domain = "example.com";
   CHECK_THROWS_AS((server<>{shared}), std::invalid_argument);
+  // Over plain http anywhere but localhost, a browser would drop every __Host- cookie.
+  auto plain = default_options();
+  plain.cookies.host_prefix = true;
+  plain.base_url = "http://shop.example.com";
+  CHECK_THROWS_AS((server<>{plain}), std::invalid_argument);
+  plain.base_url = "https://shop.example.com";
+  CHECK_NOTHROW((server<>{plain}));
+}
+
+namespace {
+struct three_day_sessions {
+  static constexpr std::chrono::seconds lifetime{std::chrono::days{2}};
+  static constexpr std::chrono::seconds update_age{std::chrono::days{1}};
+  static constexpr std::chrono::seconds absolute_lifetime{std::chrono::days{3}};
+};
+}  // namespace
+
+TEST_CASE("http.abuse.the_cookie_ends_with_the_sessions_absolute_lifetime", "[http][abuse][sessions]") {
+  server<aa::memory_storage, http::no_id_token_verifier, aa::sessions<three_day_sessions>> s;
+  browser b{s.handler};
+  auto r = b.post("/sign-in/anonymous");
+  REQUIRE(r.status == 200);
+  CHECK(set_cookies(r).at("better-auth.session_token").find("Max-Age=172800;") != std::string::npos);  // a lifetime
+  // A day and a half later, the refresh may extend it only to its absolute end: 1.5 days away.
+  s.clock.advance(std::chrono::hours{36});
+  auto refreshed = b.get("/get-session");
+  REQUIRE(refreshed.status == 200);
+  REQUIRE(set_cookies(refreshed).count("better-auth.session_token") == 1);
+  CHECK(set_cookies(refreshed).at("better-auth.session_token").find("Max-Age=129600;") != std::string::npos);
+  // update-user re-sends the cookie: no longer than the session either.
+  auto updated = b.post("/update-user", R"({"name":"M"})");
+  REQUIRE(updated.status == 200);
+  CHECK(set_cookies(updated).at("better-auth.session_token").find("Max-Age=129600;") != std::string::npos);
 }
 
 TEST_CASE("http.abuse.credential_endpoints_answer_429_with_retry_after", "[http][abuse][rate_limit]") {

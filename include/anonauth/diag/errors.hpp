@@ -193,7 +193,9 @@ struct not_an_option : failure {
     static_assert(dependent_false_t<T>,
                   "[anonauth.E101] an argument of aa::anonymous_auth after the schema is not an option: wrap policies "
                   "in their option tag (aa::storage<S>, aa::email<E>, aa::naming<N>, aa::link<M>, "
-                  "aa::password_hasher<H>, aa::clock<C>, aa::random<R>, aa::sessions<P>, aa::keep_anonymous_user)");
+                  "aa::password_hasher<H>, aa::clock<C>, aa::random<R>, aa::sessions<P>, aa::rate_limit<L>, "
+                  "aa::audit<S>, aa::on_sign_up<M>, aa::keep_anonymous_user, aa::strict_linking); aa::server_set<...> "
+                  "goes in aa::schema<...>, and aa::hashing_limits{...} is a constructor argument");
   }
 };
 template <class T>

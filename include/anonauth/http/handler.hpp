@@ -289,7 +289,16 @@ class handler {
   static bool checked_cookie_security(const cookie_options& cookies, const url& base) {
     if (!cookies.host_prefix) return cookies.secure.value_or(base.scheme == "https");
     if (cookies.secure == false)
-      throw std::invalid_argument("anonauth::http::handler: options.cookies.host_prefix needs secure cookies");
+      throw std::invalid_argument(
+          "anonauth::http::handler: options.cookies.host_prefix needs secure cookies: leave options.cookies.secure "
+          "unset or true");
+    // Browsers keep a Secure cookie sent over http only from localhost: anywhere else, every
+    // session would silently be lost.
+    const bool local = base.host == "localhost" || base.host.ends_with(".localhost") || base.host == "127.0.0.1" ||
+                       base.host == "[::1]";
+    if (base.scheme != "https" && !local)
+      throw std::invalid_argument("anonauth::http::handler: options.cookies.host_prefix needs an https base URL (or "
+                                  "localhost); browsers drop a __Host- cookie sent over http");
     if (!cookies.domain.empty())
       throw std::invalid_argument("anonauth::http::handler: options.cookies.host_prefix forbids options.cookies.domain");
     return true;
@@ -617,11 +626,16 @@ class handler {
 
   /// Better Auth's setSessionCookie: the signed token, for the session's lifetime or, not
   /// remembered, for the browser session with the signed dont_remember cookie beside it; and
-  /// with the bearer plugin, the same signed token in `set-auth-token`.
-  void set_session_cookie(response& res, const std::string& token, bool dont_remember, bool had_dont_remember) const {
+  /// with the bearer plugin, the same signed token in `set-auth-token`. A session nearer its
+  /// absolute end than a lifetime (`sessions::absolute_lifetime`) gets a cookie that ends with it.
+  void set_session_cookie(response& res, const std::string& token, bool dont_remember, bool had_dont_remember,
+                          const anonauth::session* s = nullptr) const {
     const std::string signed_token = signer_.sign(token);
+    std::chrono::seconds max_age = Auth::session_lifetime;
+    if (s && s->expires_at - s->updated_at < max_age)
+      max_age = std::max(std::chrono::seconds{0}, std::chrono::ceil<std::chrono::seconds>(s->expires_at - s->updated_at));
     set_cookie(res, session_cookie_, percent_encode_component(signed_token),
-               dont_remember ? std::nullopt : std::optional<std::chrono::seconds>(Auth::session_lifetime));
+               dont_remember ? std::nullopt : std::optional<std::chrono::seconds>(max_age));
     if (dont_remember) set_cookie(res, dont_remember_cookie_, percent_encode_component(signer_.sign("true")), std::nullopt);
     else if (had_dont_remember) expire_cookie(res, dont_remember_cookie_);
     if (opts_.bearer.enabled) {
@@ -740,7 +754,7 @@ class handler {
     if (url) body.emplace("url", *url);
     body.emplace("user", user_json(done.user));
     response res = json(std::move(body));
-    set_session_cookie(res, done.token, dont_remember, in.dont_remember);
+    set_session_cookie(res, done.token, dont_remember, in.dont_remember, &done.session);
     return res;
   }
 
@@ -923,7 +937,7 @@ class handler {
       body.emplace("session", session_json(found->view.session, *in.token));
       body.emplace("user", user_json(found->view.user));
       res = json(std::move(body));
-      if (found->refreshed) set_session_cookie(res, *in.token, false, in.dont_remember);
+      if (found->refreshed) set_session_cookie(res, *in.token, false, in.dont_remember, &found->view.session);
     }
     res.add_header("Cache-Control", "no-store");
     res.add_header("Pragma", "no-cache");
@@ -986,7 +1000,9 @@ class handler {
     // Better Auth writes what it is sent even when nothing changes; so the answer is the same.
     if (!done && !done.error().is(anonauth::errors::no_fields_to_update)) return http::error_response(done.error());
     response res = status_true();
-    set_session_cookie(res, *in.token, in.dont_remember, in.dont_remember);
+    std::optional<session_lookup<user_type>> current;
+    if constexpr (Auth::session_absolute_lifetime.count() > 0) current = auth_->lookup_session(*in.token, session_refresh::never);
+    set_session_cookie(res, *in.token, in.dont_remember, in.dont_remember, current ? &current->view.session : nullptr);
     return res;
   }
 
