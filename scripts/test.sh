@@ -8,7 +8,8 @@
 #      the end-to-end tests drive), so a memory error, a leak or undefined behaviour
 #      fails its test;
 #   2. a ThreadSanitizer build (clang++) of the unit and server adapter tests, running
-#      the tests whose name contains "concurrency" and those of the Beast server;
+#      the tests whose name contains "concurrency", the rate limiter's and the hashing
+#      bound's thread tests, and those of the Beast server;
 #   3. the libFuzzer harnesses of fuzz/ (scripts/fuzz.sh: build/fuzz, each target
 #      ANONAUTH_FUZZ_SECONDS on a copy of its seed corpus).
 # Stops at the first failure and prints one summary line per job.
@@ -120,9 +121,11 @@ if [[ ${ANONAUTH_SKIP_TSAN:-0} != 1 ]]; then
     -DANONAUTH_INSTALL=OFF
   cmake --build "$build" --target anonauth_unit_tests anonauth_adapters_tests -j "$jobs"
   # --no-tests=error: a TSan job that runs nothing must not pass. The Beast server's tests are
-  # the HTTP layer's concurrency tests (connections, timeouts and stop on several threads).
+  # the HTTP layer's concurrency tests (connections, timeouts and stop on several threads); the
+  # rate limiter's and the hashing bound's thread tests share buckets and slots across threads.
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
-    ctest --test-dir "$build" -R 'concurrency|anonauth\.adapters\.beast\.' --no-tests=error --output-on-failure -j "$jobs" 2>&1 |
+    ctest --test-dir "$build" -R 'concurrency|rate_limit\.threads_|abuse\.no_burst_|abuse\.a_sign_in_that_waits_|anonauth\.adapters\.beast\.' \
+      --no-tests=error --output-on-failure -j "$jobs" 2>&1 |
     tee "$build/ctest.log"
   end "$build/ctest.log"
 fi
