@@ -698,14 +698,7 @@ class anonymous_auth {
     return run_write<user_type>(errors::failed_to_update_user, [&](auto& tx) -> result<user_type> {
       auto current = valid_session_in(tx, *hash, now);
       if (!current) return errors::unauthorized;
-      user_type edited = current->second;
-      edit(edited);  // under the write lock: edit must not call back into this auth
-      if (auto refusal = detail::edit_refusal(current->second, edited)) return std::move(*refusal);
-      if (auto refusal = detail::server_set_refusal<schema_type>(current->second, edited)) return std::move(*refusal);
-      if (boost::hana::equal(edited, current->second)) return errors::no_fields_to_update;
-      edited.updated_at = now;
-      tx.update_user(edited);
-      return edited;
+      return edit_user_in(tx, current->second, edit, now, true);
     });
   }
 
@@ -719,13 +712,7 @@ class anonymous_auth {
     return run_write<user_type>(errors::failed_to_update_user, [&](auto& tx) -> result<user_type> {
       auto current = tx.find_user(user_id);
       if (!current) return errors::user_not_found;
-      user_type edited = *current;
-      edit(edited);  // under the write lock: edit must not call back into this auth
-      if (auto refusal = detail::edit_refusal(*current, edited)) return std::move(*refusal);
-      if (boost::hana::equal(edited, *current)) return errors::no_fields_to_update;
-      edited.updated_at = now;
-      tx.update_user(edited);
-      return edited;
+      return edit_user_in(tx, *current, edit, now, false);
     });
   }
 
@@ -879,6 +866,21 @@ class anonymous_auth {
   void report(const Event& event) {
     if constexpr (audited && std::invocable<audit_type&, const Event&>) audit_(event);
     else (void)event;
+  }
+
+  /// update_user and update_user_by_id in the caller's transaction: `edit` on a copy of
+  /// `current`, checked (aa::server_set fields too when the edit is a client's), then stored.
+  template <class Tx, class Fn>
+  static result<user_type> edit_user_in(Tx& tx, const user_type& current, Fn& edit, timestamp now, bool by_client) {
+    user_type edited = current;
+    edit(edited);  // under the write lock: edit must not call back into this auth
+    if (auto refusal = detail::edit_refusal(current, edited)) return std::move(*refusal);
+    if (by_client)
+      if (auto refusal = detail::server_set_refusal<schema_type>(current, edited)) return std::move(*refusal);
+    if (boost::hana::equal(edited, current)) return errors::no_fields_to_update;
+    edited.updated_at = now;
+    tx.update_user(edited);
+    return edited;
   }
 
   /// Runs a sign-up's `init` on `row`: it may set application fields only, and not those the

@@ -289,13 +289,7 @@ class json_lines_file {
     write_line(line);
   }
 
-  void operator()(const events::signed_in& e) const {
-    std::string line = begin("signed_in", e.at);
-    add_string(line, "user_id", e.user_id);
-    add_string(line, "operation", to_string(e.operation));
-    add_string(line, "ip_address", e.ip_address);
-    write_line(line);
-  }
+  void operator()(const events::signed_in& e) const { write_account_line("signed_in", e); }
 
   void operator()(const events::sign_in_failed& e) const {
     std::string line = begin("sign_in_failed", e.at);
@@ -307,13 +301,7 @@ class json_lines_file {
     write_line(line);
   }
 
-  void operator()(const events::signed_up& e) const {
-    std::string line = begin("signed_up", e.at);
-    add_string(line, "user_id", e.user_id);
-    add_string(line, "operation", to_string(e.operation));
-    add_string(line, "ip_address", e.ip_address);
-    write_line(line);
-  }
+  void operator()(const events::signed_up& e) const { write_account_line("signed_up", e); }
 
   void operator()(const events::signed_out& e) const {
     std::string line = begin("signed_out", e.at);
@@ -339,6 +327,16 @@ class json_lines_file {
   }
 
  private:
+  // signed_in and signed_up carry the same fields.
+  template <class Event>
+  void write_account_line(std::string_view event, const Event& e) const {
+    std::string line = begin(event, e.at);
+    add_string(line, "user_id", e.user_id);
+    add_string(line, "operation", to_string(e.operation));
+    add_string(line, "ip_address", e.ip_address);
+    write_line(line);
+  }
+
   // `{"event":"<name>","at":"<time>"`: every line starts so; the caller adds the rest and `}`
   // comes with the newline.
   static std::string begin(std::string_view event, timestamp at) {
