@@ -65,6 +65,12 @@ function(anonauth_compile_fail name regex)
   if(name MATCHES "^e14[0-9]_" AND TARGET anonauth::http)   # E14x: the HTTP layer's diagnostics
     set(library anonauth::http)
   endif()
+  if(name MATCHES "_sqlite$")   # a mistake made with the SQLite storage
+    if(NOT TARGET anonauth::sqlite)
+      return()
+    endif()
+    set(library anonauth::sqlite)
+  endif()
   add_executable(cf_${name}_ok ${source})                 # positive twin, normal build
   target_link_libraries(cf_${name}_ok PRIVATE ${library} anonauth_warnings)
   target_include_directories(cf_${name}_ok PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)

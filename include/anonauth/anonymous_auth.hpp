@@ -287,7 +287,8 @@ class anonymous_auth {
     try {
       if (auto current = find_valid_session(request); current && current->second.is_anonymous)
         return errors::anonymous_users_cannot_sign_in_again_anonymously;
-    } catch (const storage_error&) {
+    } catch (...) {
+      if (!detail::is_storage_failure()) throw;
       return errors::failed_to_create_user;
     }
     auto email = generate_email(request);
@@ -310,7 +311,8 @@ class anonymous_auth {
       try {
         auto [token, record] = open_session(tx, guest.id, request, now);
         return signed_in<user_type>{std::move(token), std::move(record.session), guest};
-      } catch (const storage_error&) {
+      } catch (...) {
+        if (!detail::is_storage_failure()) throw;
         return errors::could_not_create_session;
       }
     });
@@ -397,7 +399,8 @@ class anonymous_auth {
         }
         return out;
       });
-    } catch (const storage_error&) {
+    } catch (...) {
+      if (!detail::is_storage_failure()) throw;
       return errors::failed_to_get_session;
     }
   }
@@ -508,7 +511,8 @@ class anonymous_auth {
     try {
       if (backend_.read([&](const auto& tx) { return tx.find_user_by_email(email).has_value(); }))
         return errors::user_already_exists_use_another_email;
-    } catch (const storage_error&) {
+    } catch (...) {
+      if (!detail::is_storage_failure()) throw;
       return errors::failed_to_create_user;
     }
     std::string password_hash;
@@ -572,7 +576,8 @@ class anonymous_auth {
         if (!credential) return std::nullopt;
         return std::pair<user_type, account>{std::move(*user), std::move(*credential)};
       });
-    } catch (const storage_error&) {
+    } catch (...) {
+      if (!detail::is_storage_failure()) throw;
       return errors::failed_to_create_session_on_sign_in;
     }
     const timestamp checked_at = clock_.now();
@@ -728,7 +733,8 @@ class anonymous_auth {
       if (!current->second.is_anonymous) return errors::user_is_not_anonymous;
       try {
         tx.erase_sessions_of_user(current->second.id);
-      } catch (const storage_error&) {
+      } catch (...) {
+        if (!detail::is_storage_failure()) throw;
         return errors::failed_to_delete_anonymous_user_sessions;
       }
       delete_user_in(tx, current->second.id);
@@ -992,7 +998,8 @@ class anonymous_auth {
       });
     } catch (const error_exception& e) {
       return e.error();
-    } catch (const storage_error&) {
+    } catch (...) {
+      if (!detail::is_storage_failure()) throw;
       return on_failure;
     }
   }

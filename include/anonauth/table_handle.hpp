@@ -15,15 +15,35 @@
 
 namespace anonauth {
 
-/// A table seen through one open transaction (a storage writer).
-template <class Row, class Writer>
+namespace detail {
+template <bool Writable>
+constexpr void require_writable_table() {
+  static_assert(Writable, "[anonauth.E008] the user table is read-only through table<User>(): create, edit and "
+                          "delete users with the operations of anonymous_auth (in a migrator: ctx.update_user)");
+}
+}  // namespace detail
+
+/// A table seen through one open transaction (a storage writer). The user table's is read-only
+/// (`Writable` false), as through table_handle: in a migrator, ctx.update_user edits the user.
+template <class Row, class Writer, bool Writable = true>
 class transaction_table {
  public:
   explicit transaction_table(Writer& tx) noexcept : tx_(&tx) {}
 
-  void insert(const Row& row) const { tx_->template insert<Row>(row); }
-  bool update(const Row& row) const { return tx_->template update<Row>(row); }
-  bool erase(std::string_view id) const { return tx_->template erase<Row>(id); }
+  void insert(const Row& row) const {
+    detail::require_writable_table<Writable>();
+    if constexpr (Writable) tx_->template insert<Row>(row);
+  }
+  bool update(const Row& row) const {
+    detail::require_writable_table<Writable>();
+    if constexpr (Writable) return tx_->template update<Row>(row);
+    else return false;
+  }
+  bool erase(std::string_view id) const {
+    detail::require_writable_table<Writable>();
+    if constexpr (Writable) return tx_->template erase<Row>(id);
+    else return false;
+  }
   [[nodiscard]] std::optional<Row> find(std::string_view id) const { return tx_->template find<Row>(id); }
   template <auto Member, class Value>
   [[nodiscard]] std::vector<Row> find_by(const Value& value) const {
@@ -40,10 +60,7 @@ class transaction_table {
 /// is read-only (`Writable` false): users change only through the auth's operations.
 template <class Row, class Backend, bool Writable = true>
 class table_handle {
-  static constexpr void require_writable() {
-    static_assert(Writable, "[anonauth.E008] the user table is read-only through table<User>(): create, edit and "
-                            "delete users with the operations of anonymous_auth");
-  }
+  static constexpr void require_writable() { detail::require_writable_table<Writable>(); }
 
  public:
   explicit table_handle(Backend& backend) noexcept : backend_(&backend) {}

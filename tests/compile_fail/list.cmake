@@ -7,6 +7,7 @@
 anonauth_compile_fail(e001_column_not_in_schema "\\[anonauth\\.E001\\]")
 anonauth_compile_fail(e002_not_a_user_reference "\\[anonauth\\.E002\\]")
 anonauth_compile_fail(e002_user_reference_type_mismatch "\\[anonauth\\.E002\\]")
+anonauth_compile_fail(e002_reassign_undeclared_column_sqlite "\\[anonauth\\.E002\\]")
 anonauth_compile_fail(e003_unhandled_user_reference "\\[anonauth\\.E003\\]")
 anonauth_compile_fail(e004_copy_core_field "\\[anonauth\\.E004\\]")
 anonauth_compile_fail(e004_copy_member_of_other_table "\\[anonauth\\.E004\\]")
@@ -14,6 +15,7 @@ anonauth_compile_fail(e005_duplicate_migrator "\\[anonauth\\.E005\\]")
 anonauth_compile_fail(e006_copy_if_empty_needs_text "\\[anonauth\\.E006\\]")
 anonauth_compile_fail(e007_not_a_migrator "\\[anonauth\\.E007\\]")
 anonauth_compile_fail(e008_user_table_is_read_only "\\[anonauth\\.E008\\]")
+anonauth_compile_fail(e008_user_table_is_read_only_in_a_migrator_sqlite "\\[anonauth\\.E008\\]")
 
 # schema
 anonauth_compile_fail(e010_missing_core_field "\\[anonauth\\.E010\\]")

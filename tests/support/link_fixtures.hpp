@@ -10,8 +10,7 @@
 
 #include "seed.hpp"
 
-#include <boost/hana/for_each.hpp>
-#include <boost/hana/members.hpp>
+#include <anonauth/testing/detail/fixture.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -155,27 +154,8 @@ identity new_account(Auth& auth, const std::string& email) {
 
 // --- describing state ---------------------------------------------------------------------------
 
-inline void put(std::string& out, const std::string& v) { out += '"' + v + '"'; }
-inline void put(std::string& out, bool v) { out += v ? "true" : "false"; }
-inline void put(std::string& out, int v) { out += std::to_string(v); }
-inline void put(std::string& out, const std::optional<std::string>& v) {
-  if (v) put(out, *v);
-  else out += "null";
-}
-inline void put(std::string& out, aa::timestamp v) { out += std::to_string(v.time_since_epoch().count()); }
-
-/// Every member of a Hana-described row, in order: `{"id","name",...}`. Two rows describe the
-/// same iff they are equal, and a failed comparison prints both readably.
-template <class Row>
-std::string describe(const Row& row) {
-  std::string out = "{";
-  boost::hana::for_each(boost::hana::members(row), [&](const auto& value) {
-    put(out, value);
-    out += ',';
-  });
-  out.back() = '}';
-  return out;
-}
+/// Every member of a Hana-described row, in order: `{"id","name",...}` (the conformance kit's).
+using anonauth::testing::kit::describe;
 
 /// The descriptions of some rows, sorted (storage order is unspecified).
 template <class Rows>

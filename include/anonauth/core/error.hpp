@@ -8,6 +8,7 @@
 #include <exception>
 #include <optional>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -69,6 +70,35 @@ class error_exception : public std::exception {
   anonauth::error error_;
   std::string what_;
 };
+
+/// A storage failure: a broken constraint (a duplicate key), an I/O error, a lost connection.
+/// Storages throw it (docs/writing-a-storage.md); an operation that returns aa::result answers
+/// it with its own error code, after the transaction rolled back.
+class storage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+/// Inside a catch block: whether the exception in flight is a storage failure, which an
+/// operation answers with its error code. That is an aa::storage_error, or any other
+/// std::exception a storage lets through (a driver's own); not an aa::error_exception (an
+/// operation's answer), nor a std::logic_error (a programming error, such as calling back into
+/// the auth from inside its transaction), nor anything that is no std::exception.
+inline bool is_storage_failure() noexcept {
+  try {
+    throw;
+  } catch (const error_exception&) {
+    return false;
+  } catch (const std::logic_error&) {
+    return false;
+  } catch (const std::exception&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+}  // namespace detail
 
 /// The catalogue. Codes and messages are Better Auth's (anonymous plugin and core), except
 /// those marked "anonauth", which Better Auth has no equivalent for.

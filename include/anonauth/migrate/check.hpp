@@ -13,13 +13,6 @@
 
 namespace anonauth::detail {
 
-template <class Schema, auto M>
-consteval bool is_declared_user_ref() {
-  return []<class... Entries>(type_list<Entries...>) {
-    return (same_member_v<Entries::member, M> || ...);
-  }(typename Schema::user_refs{});
-}
-
 // reassign / drop / leave
 template <class Schema, auto M>
 consteval auto check_ref_member() {

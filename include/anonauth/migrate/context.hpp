@@ -19,6 +19,7 @@
 #include <anonauth/table_handle.hpp>
 
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace anonauth {
@@ -37,10 +38,11 @@ class link_context {
   [[nodiscard]] const User& new_user() const noexcept { return *target_; }
   [[nodiscard]] const request_context& request() const noexcept { return *request_; }
 
-  /// An application table, read and written inside the link transaction.
+  /// A table, read and written inside the link transaction; the user table's is read-only
+  /// (E008), whatever the storage: edit the new user with update_user.
   template <class Row>
-  [[nodiscard]] transaction_table<Row, Writer> table() const noexcept {
-    return transaction_table<Row, Writer>(*tx_);
+  [[nodiscard]] auto table() const noexcept {
+    return transaction_table<Row, Writer, !std::is_same_v<Row, User>>(*tx_);
   }
 
   /// Edits the new user's row (`edit(User&)`); saved when the link commits. The rules of

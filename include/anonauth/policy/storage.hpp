@@ -1,39 +1,41 @@
-// anonauth/policy/storage.hpp: the storage policy concept.
+// anonauth/policy/storage.hpp: the storage policy concept and its contract.
 //
-// A storage policy S is a type with
-//   - `S::config`: what its constructor takes (a path, a connection string; memory takes nothing
-//     useful), default-constructible;
-//   - `S::backend<Schema>`: the storage of one schema, constructible from `const S::config&`.
-// A backend runs work in transactions:
-//   - `b.read(fn)`:  fn(reader&) sees a consistent snapshot; returns what fn returns;
-//   - `b.write(fn)`: fn(writer&) commits if fn returns, rolls back everything if it throws,
-//     and rethrows. Writers exclude each other; a writer also has every reader function.
-// Readers and writers speak in rows of the schema (User is `aa::user_row_t<Schema>`):
+// docs/writing-a-storage.md walks through writing one; anonauth/testing/conformance.hpp checks
+// every rule below against yours (`aa::testing::check_storage<S>()`).
 //
-//   reader: find_user(id) / find_user_by_email(email)        -> std::optional<User>
-//           find_session(const token_hash&)                   -> std::optional<session_record>
-//           find_account(provider_id, account_id)              -> std::optional<account>
-//           accounts_of_user(user_id)                          -> std::vector<account>
-//           sessions_of_user(user_id)                          -> std::vector<session_record>
-//           anonymous_users_created_before(t, after_id, limit) -> std::vector<User>
-//               (guests created before t whose id sorts after after_id, by id, at most limit)
-//           find<Row>(id)                                      -> std::optional<Row>
-//           find_by<&Row::member>(value)                       -> std::vector<Row>
-//           count<Row>() (Row may be the user row)             -> std::size_t
-//   writer: insert_user(u), update_user(u) -> bool, erase_user(id) -> bool
-//           insert_session(record), update_session(record) -> bool,
-//           erase_session(hash) -> bool, erase_sessions_of_user(id) -> std::size_t
-//           insert_account(a), erase_accounts_of_user(id) -> std::size_t
-//           optional: update_password_hash(account_id, hash, at) -> bool (without it, a
-//           hash stored at a lower cost than the hasher's is kept as it is)
-//           insert<Row>(row), update<Row>(row) -> bool, erase<Row>(id) -> bool
-//           reassign<&Row::member>(from, to) -> std::size_t   (one statement, not row by row)
-//           erase_where<&Row::member>(value) -> std::size_t
-// Inserting a row whose key (or a user's email) exists throws aa::storage_error.
-// `tests/conformance` runs one suite against every model; `tests/unit/archetypes.cpp` has the
-// minimal model that proves anonymous_auth asks for nothing more.
+// A storage policy S has
+//   - `S::config`, default-constructible: what a backend is made from (a path, a connection);
+//   - `S::backend<Schema>`, for any schema, constructible from `const S::config&`.
+//
+// Transactions. A backend runs all work in them, from many threads at once:
+//   - `b.read(fn)` calls fn(const reader&) on a consistent snapshot and returns what fn returns;
+//     reads may run in parallel with each other and with a write.
+//   - `b.write(fn)` calls fn(writer&), which sees its own writes; when fn returns, everything it
+//     did commits at once, and write returns what fn returned; when fn throws, or the commit
+//     fails, nothing it did remains and the exception leaves write (the commit's as an
+//     aa::storage_error). Writes are serializable: each behaves as if it ran alone.
+//   - A backend may run fn more than once for one write (a retry after a conflict), each
+//     attempt but the last rolled back; the core's fns do nothing outside the writer.
+//   - A reader or writer is valid only during its fn. No function of one is called from two
+//     threads at once.
+//
+// Failures. Every function may throw aa::storage_error (a duplicate key, an I/O error, a lost
+// connection); an operation of the auth that returns aa::result answers it with its own error
+// code (FAILED_TO_CREATE_USER, ...). Throw storage_error rather than your driver's exceptions:
+// the core treats any std::exception but std::logic_error the same, but your users' code may
+// not. std::logic_error is for programming errors (a call back into the auth inside its own
+// transaction) and reaches the caller.
+//
+// Rows. Readers and writers speak in rows of the schema: User is `aa::user_row_t<Schema>`, app
+// rows are those of its aa::table entries; every described member is a column, and every
+// function returns every column as stored. Each function's rule is beside it in the concepts
+// below. The core passes emails already lower-cased and compares them exactly.
+//
+// `tests/unit/archetypes.cpp` has the minimal model that proves anonymous_auth asks for
+// nothing more.
 #pragma once
 
+#include <anonauth/core/error.hpp>
 #include <anonauth/core/time.hpp>
 #include <anonauth/core/types.hpp>
 #include <anonauth/schema/schema.hpp>
@@ -50,11 +52,30 @@
 
 namespace anonauth {
 
-/// A storage failure: a broken constraint, an I/O error, a lost connection.
-class storage_error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// The preconditions of the row-typed functions, with one message for every storage. The core
+// writes users only through insert_user/update_user/erase_user (which keep emails unique), and
+// moves rows only along declared user references. A storage asserts them, e.g.
+// `static_assert(aa::require_app_row<Schema, Row>())`, so that a direct call through
+// auth.storage() that breaks one fails to compile the same way on every storage; each returns
+// whether it holds, for an `if constexpr` that keeps the rest of the function from adding errors.
+template <class Schema, class Row>
+consteval bool require_schema_row() {
+  static_assert(Schema::template has_row_v<Row>, "[anonauth.E001] this row type is no table of the schema");
+  return Schema::template has_row_v<Row>;
+}
+template <class Schema, class Row>
+consteval bool require_app_row() {
+  static_assert(detail::is_app_row_v<Schema, Row>,
+                "[anonauth.E001] this row type is no application table of the schema: users are written with "
+                "insert_user, update_user and erase_user");
+  return detail::is_app_row_v<Schema, Row>;
+}
+template <class Schema, auto Member>
+consteval bool require_user_reference() {
+  static_assert(detail::is_declared_user_ref<Schema, Member>(),
+                "[anonauth.E002] reassign<&Row::member> needs a column declared aa::user_ref<&Row::member>");
+  return detail::is_declared_user_ref<Schema, Member>();
+}
 
 namespace detail::probe {
 // A minimal schema the storage concept is checked against.
@@ -71,13 +92,20 @@ using schema = anonauth::schema<user_table<user>, table<"items", item, user_ref<
 
 template <class R, class Schema>
 concept storage_reader = requires(const R& r, std::string_view s, const token_hash& h, const std::string& id) {
+  // The user with this id / this email (unique: see insert_user), or std::nullopt.
   { r.find_user(s) } -> std::same_as<std::optional<user_row_t<Schema>>>;
   { r.find_user_by_email(s) } -> std::same_as<std::optional<user_row_t<Schema>>>;
+  // The session stored under this token hash (the key; the token itself is never stored).
   { r.find_session(h) } -> std::same_as<std::optional<session_record>>;
+  // The account with this (provider_id, account_id), a unique pair.
   { r.find_account(s, s) } -> std::same_as<std::optional<account>>;
+  // Every account / session of the user, ordered by created_at, then id.
   { r.accounts_of_user(s) } -> std::same_as<std::vector<account>>;
   { r.sessions_of_user(s) } -> std::same_as<std::vector<session_record>>;
+  // The purge's walk: guests (is_anonymous) with created_at < t and id > after_id (byte order),
+  // ordered by id, at most limit of them.
   { r.anonymous_users_created_before(timestamp{}, s, std::size_t{}) } -> std::same_as<std::vector<user_row_t<Schema>>>;
+  // The number of rows of a table; Row may be the user row.
   { r.template count<user_row_t<Schema>>() } -> std::same_as<std::size_t>;
 };
 
@@ -85,7 +113,10 @@ concept storage_reader = requires(const R& r, std::string_view s, const token_ha
 template <class R>
 concept probe_row_reader = requires(const R& r, std::string_view s, const std::string& id) {
   { r.template count<detail::probe::item>() } -> std::same_as<std::size_t>;
+  // The row with this id, of any table (the user table's included), or std::nullopt.
   { r.template find<detail::probe::item>(s) } -> std::same_as<std::optional<detail::probe::item>>;
+  // Every row whose member equals value, in no particular order; on any column, not only
+  // user references (those are what the core looks up, so index them).
   { r.template find_by<&detail::probe::item::owner>(id) } -> std::same_as<std::vector<detail::probe::item>>;
   { r.template find<detail::probe::user>(s) } -> std::same_as<std::optional<detail::probe::user>>;
 };
@@ -93,10 +124,16 @@ concept probe_row_reader = requires(const R& r, std::string_view s, const std::s
 template <class W>
 concept probe_row_writer = probe_row_reader<W> && requires(W& w, const detail::probe::item& row, std::string_view s,
                                                             const std::string& id) {
+  // App rows only (aa::require_app_row): insert throws storage_error if the id exists;
+  // update replaces every column of the row with that id (false: none); erase (false: none).
   w.template insert<detail::probe::item>(row);
   { w.template update<detail::probe::item>(row) } -> std::same_as<bool>;
   { w.template erase<detail::probe::item>(s) } -> std::same_as<bool>;
+  // Sets member to `to` on every row where it is `from`, as one statement, not row by row (a
+  // link moves a guest's whole cart); returns the rows changed, 0 when from == to. Member is a
+  // declared aa::user_ref (aa::require_user_reference).
   { w.template reassign<&detail::probe::item::owner>(s, s) } -> std::same_as<std::size_t>;
+  // Erases every row whose member equals value; returns how many.
   { w.template erase_where<&detail::probe::item::owner>(id) } -> std::same_as<std::size_t>;
 };
 
@@ -105,15 +142,26 @@ concept storage_writer =
     storage_reader<W, Schema> &&
     requires(W& w, const user_row_t<Schema>& u, std::string_view s, const session_record& rec, const token_hash& h,
              const account& a) {
+      // Throws storage_error if the id or the email exists.
       w.insert_user(u);
+      // Replaces every column of the user with u.id, the email included (storage_error if it is
+      // another user's); false if there is none.
       { w.update_user(u) } -> std::same_as<bool>;
+      // Erases the user row only (the core erases its sessions, accounts and rows first).
       { w.erase_user(s) } -> std::same_as<bool>;
+      // Throws storage_error if the token hash exists.
       w.insert_session(rec);
+      // Sets expires_at, updated_at, ip_address and user_agent of the session stored under
+      // rec.hash; its id, user_id and created_at stay. False if there is none.
       { w.update_session(rec) } -> std::same_as<bool>;
       { w.erase_session(h) } -> std::same_as<bool>;
       { w.erase_sessions_of_user(s) } -> std::same_as<std::size_t>;
+      // Throws storage_error if the id or the (provider_id, account_id) exists.
       w.insert_account(a);
       { w.erase_accounts_of_user(s) } -> std::same_as<std::size_t>;
+      // Optional, not required here: update_password_hash(account_id, hash, at) -> bool sets
+      // password_hash and updated_at. Without it, a hash made at a lower cost than the hasher's
+      // stays as it is (anonymous_auth::can_rehash).
     };
 
 namespace detail {

@@ -169,6 +169,25 @@ template <class Schema>
 using user_row_t = typename Schema::user_table_desc::row_type;
 
 namespace detail {
+template <class List, template <class...> class F>
+struct rows_as;
+template <class... Tables, template <class...> class F>
+struct rows_as<type_list<Tables...>, F> {
+  using type = F<typename Tables::row_type...>;
+};
+}  // namespace detail
+
+/// For storages: `F<Rows...>` over the row types of the schema's application tables, in
+/// declaration order; e.g. `aa::app_rows_t<Schema, my_tables>` with
+/// `template <class... Rows> using my_tables = std::tuple<std::map<std::string, Rows>...>;`.
+template <class Schema, template <class...> class F>
+using app_rows_t = typename detail::rows_as<typename Schema::app_tables, F>::type;
+
+/// The row type a member belongs to: `aa::row_of_member_t<&note::owner_id>` is `note`.
+template <auto Member>
+using row_of_member_t = detail::class_of_t<Member>;
+
+namespace detail {
 // The table of a row type, found by overload resolution on a flat set of bases (no recursion
 // through the tables, whose instantiations would each be named by the tables after them).
 template <class Row, class Table>
@@ -184,6 +203,25 @@ Table table_of_row(const row_to_table<Row, Table>*);  // only in unevaluated con
 template <class Schema, class Row>
 using table_of_row_t =
     decltype(table_of_row<Row>(static_cast<const row_table_map<typename Schema::tables>*>(nullptr)));
+}  // namespace detail
+
+/// The SQL name of the table whose row type is Row: `aa::table_name_v<app_schema, cart_item>` is
+/// "cart_items"; for messages and SQL of a storage.
+template <class Schema, class Row>
+inline constexpr std::string_view table_name_v = detail::table_of_row_t<Schema, Row>::name.view();
+
+namespace detail {
+/// Whether M is a column declared aa::user_ref<M> by a table of the schema.
+template <class Schema, auto M>
+consteval bool is_declared_user_ref() {
+  return []<class... Entries>(type_list<Entries...>) {
+    return (same_member_v<Entries::member, M> || ...);
+  }(typename Schema::user_refs{});
+}
+
+/// Whether Row is the row of an application table (a table of the schema other than the users').
+template <class Schema, class Row>
+inline constexpr bool is_app_row_v = Schema::template has_row_v<Row> && !std::is_same_v<Row, user_row_t<Schema>>;
 }  // namespace detail
 
 namespace detail {

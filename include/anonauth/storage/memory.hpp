@@ -267,7 +267,6 @@ struct table_store<Table, type_list<Refs...>> {
   template <auto Member>
   std::size_t reassign(std::string_view from, std::string_view to, undo_log& log) {
     constexpr std::size_t idx = index_of<Member>();
-    static_assert(idx < index_count, "[anonauth.E002] reassign needs a declared user reference");
     if (from == to || indexes[idx].ids(from) == nullptr) return 0;
     struct restore {
       table_store* st;
@@ -384,9 +383,7 @@ class memory_storage::backend {
 
   template <class Row>
   static constexpr bool is_app_row() {
-    constexpr bool found = Schema::template has_row_v<Row> && !std::is_same_v<Row, user>;
-    static_assert(found, "[anonauth.E001] this row type is no application table of the schema");
-    return found;
+    return require_app_row<Schema, Row>();
   }
 
   static std::string provider_key(std::string_view provider, std::string_view account_id) {
@@ -440,10 +437,14 @@ class memory_storage::backend {
       return it == s_->account_by_provider.end() ? std::nullopt
                                                    : std::optional<account>(s_->accounts.at(it->second));
     }
+    /// In creation order, then by id, as every storage lists them.
     std::vector<account> accounts_of_user(std::string_view user_id) const {
       std::vector<account> out;
       if (auto it = s_->accounts_by_user.find(user_id); it != s_->accounts_by_user.end())
         for (const auto& id : it->second) out.push_back(s_->accounts.at(id));
+      std::sort(out.begin(), out.end(), [](const account& a, const account& b) {
+        return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);
+      });
       return out;
     }
     std::vector<user> anonymous_users_created_before(timestamp cutoff, std::string_view after_id,
@@ -453,10 +454,15 @@ class memory_storage::backend {
         if ((*it)->created_at < cutoff) out.push_back(**it);
       return out;
     }
+    /// In creation order, then by id (the list keeps insertion order, which a session created
+    /// with an earlier time does not follow).
     std::vector<session_record> sessions_of_user(std::string_view user_id) const {
       std::vector<session_record> out;
       if (auto it = s_->sessions_by_user.find(user_id); it != s_->sessions_by_user.end())
         for (const auto& h : it->second) out.push_back(s_->sessions.at(h));
+      std::stable_sort(out.begin(), out.end(), [](const session_record& a, const session_record& b) {
+        return std::tie(a.session.created_at, a.session.id) < std::tie(b.session.created_at, b.session.id);
+      });
       return out;
     }
 
@@ -610,8 +616,12 @@ class memory_storage::backend {
           if (old) *place = std::move(*old);
         }
       };
-      session replacement = rec.session;  // copied before anything changes
-      replacement.user_id = it->second.session.user_id;  // a session never changes hands
+      // What a refresh changes; the id, the user and the creation time stay (storage contract).
+      session replacement = it->second.session;  // copied before anything changes
+      replacement.expires_at = rec.session.expires_at;
+      replacement.updated_at = rec.session.updated_at;
+      replacement.ip_address = rec.session.ip_address;
+      replacement.user_agent = rec.session.user_agent;
       log_->apply(
           [&](restore& undo) {
             undo.old.emplace(std::move(it->second.session));
@@ -757,7 +767,10 @@ class memory_storage::backend {
     /// `UPDATE t SET member = to WHERE member = from`.
     template <auto Member>
     std::size_t reassign(std::string_view from, std::string_view to) {
-      return mstore<detail::class_of_t<Member>>().template reassign<Member>(from, to, *log_);
+      if constexpr (require_user_reference<Schema, Member>())
+        return mstore<detail::class_of_t<Member>>().template reassign<Member>(from, to, *log_);
+      else
+        return 0;
     }
     /// Deletes every row whose Member equals `value` (through the index when it has one).
     template <auto Member, class Value>

@@ -207,9 +207,6 @@ class sqlite_storage::backend {
   /// The user table's SQL name.
   static constexpr std::string_view user_table_name = Schema::user_table_desc::name.view();
 
-  template <class Row>
-  static constexpr bool is_table_row_v = std::is_same_v<Row, user> || Schema::template has_row_v<Row>;
-
   // --- SQL text, built once per table ----------------------------------------------------------
   template <class Row>
   using sql = sqlite::table_sql<detail::table_of_row_t<Schema, Row>>;
@@ -322,14 +319,14 @@ class sqlite_storage::backend {
 
     template <class Row>
     std::size_t count() const {
-      static_assert(is_table_row_v<Row>, "[anonauth.E001] this row type is no table of the schema");
+      static_assert(require_schema_row<Schema, Row>());
       auto st = c_->prepare(sql<Row>::count());
       st.step();
       return st.template column<std::size_t>(0);
     }
     template <class Row>
     std::optional<Row> find(std::string_view id) const {
-      static_assert(is_table_row_v<Row>, "[anonauth.E001] this row type is no table of the schema");
+      static_assert(require_schema_row<Schema, Row>());
       auto st = c_->prepare(sql<Row>::find());
       st.bind(1, id);
       if (!st.step()) return std::nullopt;
@@ -338,7 +335,7 @@ class sqlite_storage::backend {
     template <auto Member, class Value>
     std::vector<detail::class_of_t<Member>> find_by(const Value& value) const {
       using row = detail::class_of_t<Member>;
-      static_assert(is_table_row_v<row>, "[anonauth.E001] this row type is no table of the schema");
+      static_assert(require_schema_row<Schema, row>());
       auto st = c_->prepare(sql<row>::template find_by<Member>());
       st.bind(1, value);
       std::vector<row> out;
@@ -357,9 +354,9 @@ class sqlite_storage::backend {
     writer(const writer&) = delete;
     writer& operator=(const writer&) = delete;
 
-    void insert_user(const user& u) { insert<user>(u); }
-    bool update_user(const user& u) { return update<user>(u); }
-    bool erase_user(std::string_view id) { return erase<user>(id); }
+    void insert_user(const user& u) { insert_row(u); }
+    bool update_user(const user& u) { return update_row(u); }
+    bool erase_user(std::string_view id) { return erase_row<user>(id); }
 
     void insert_session(const session_record& r) {
       auto st = this->c_->prepare(fixed_sql::insert_session);
@@ -418,42 +415,64 @@ class sqlite_storage::backend {
 
     template <class Row>
     void insert(const Row& row) {
-      static_assert(is_table_row_v<Row>, "[anonauth.E001] this row type is no table of the schema");
+      if constexpr (require_app_row<Schema, Row>()) insert_row(row);
+    }
+    template <class Row>
+    bool update(const Row& row) {
+      if constexpr (require_app_row<Schema, Row>()) return update_row(row);
+      else return false;
+    }
+    template <class Row>
+    bool erase(std::string_view id) {
+      if constexpr (require_app_row<Schema, Row>()) return erase_row<Row>(id);
+      else return false;
+    }
+    /// `UPDATE t SET member = to WHERE member = from`: one statement, however many rows.
+    template <auto Member>
+    std::size_t reassign(std::string_view from, std::string_view to) {
+      if constexpr (!require_user_reference<Schema, Member>()) {
+        return 0;
+      } else {
+        using row = detail::class_of_t<Member>;
+        if (from == to) return 0;
+        auto st = this->c_->prepare(sql<row>::template reassign<Member>());
+        st.bind(1, to);
+        st.bind(2, from);
+        return st.run();
+      }
+    }
+    template <auto Member, class Value>
+    std::size_t erase_where(const Value& value) {
+      using row = detail::class_of_t<Member>;
+      if constexpr (!require_app_row<Schema, row>()) {
+        return 0;
+      } else {
+        auto st = this->c_->prepare(sql<row>::template erase_where<Member>());
+        st.bind(1, value);
+        return st.run();
+      }
+    }
+
+   private:
+    // Any table's row, the user table's included (insert_user and the rest).
+    template <class Row>
+    void insert_row(const Row& row) {
       auto st = this->c_->prepare(sql<Row>::insert());
       sqlite::row_sql<Row>::bind_all(st, row);
       st.run();
     }
     template <class Row>
-    bool update(const Row& row) {
-      static_assert(is_table_row_v<Row>, "[anonauth.E001] this row type is no table of the schema");
+    bool update_row(const Row& row) {
       auto st = this->c_->prepare(sql<Row>::update());
       sqlite::row_sql<Row>::bind_all(st, row);
       st.bind(static_cast<int>(boost::hana::length(boost::hana::accessors<Row>())) + 1, row.id);
       return st.run() > 0;
     }
     template <class Row>
-    bool erase(std::string_view id) {
-      static_assert(is_table_row_v<Row>, "[anonauth.E001] this row type is no table of the schema");
+    bool erase_row(std::string_view id) {
       auto st = this->c_->prepare(sql<Row>::erase());
       st.bind(1, id);
       return st.run() > 0;
-    }
-    /// `UPDATE t SET member = to WHERE member = from`: one statement, however many rows.
-    template <auto Member>
-    std::size_t reassign(std::string_view from, std::string_view to) {
-      using row = detail::class_of_t<Member>;
-      if (from == to) return 0;
-      auto st = this->c_->prepare(sql<row>::template reassign<Member>());
-      st.bind(1, to);
-      st.bind(2, from);
-      return st.run();
-    }
-    template <auto Member, class Value>
-    std::size_t erase_where(const Value& value) {
-      using row = detail::class_of_t<Member>;
-      auto st = this->c_->prepare(sql<row>::template erase_where<Member>());
-      st.bind(1, value);
-      return st.run();
     }
   };
 
