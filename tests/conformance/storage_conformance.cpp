@@ -664,3 +664,73 @@ TEMPLATE_TEST_CASE("storage.anonymous_users_created_before", "[conformance][purg
     CHECK(walk(later, "u3", 10) == ids{"u5", "u6"});
   }
 }
+
+namespace {
+
+/// What a write threw: the message of its aa::storage_error, or what happened instead.
+template <class Backend, class Fn>
+std::string storage_error_of(Backend& b, Fn fn) {
+  try {
+    (void)b.write(fn);
+  } catch (const aa::storage_error& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("<not an aa::storage_error: ") + e.what() + ">";
+  }
+  return "<no exception>";
+}
+
+std::string hex(const aa::token_hash& h, const char* digits) {
+  std::string out;
+  for (auto b : h) {
+    out.push_back(digits[b >> 4]);
+    out.push_back(digits[b & 0xf]);
+  }
+  return out;
+}
+
+}  // namespace
+
+// A collision names its table and key in the same words on every storage, so the application's
+// log says what collided; a session's key is a secret's digest and is never shown.
+TEMPLATE_TEST_CASE("storage.duplicate_keys_are_named", "[conformance]", ANONAUTH_CONFORMING_STORAGES) {
+  backend_of<TestType> b(test_config<TestType>());
+  populate(b);
+  const std::string before = snapshot(b);
+
+  SECTION("application rows") {
+    CHECK(storage_error_of(b, [](auto& tx) { tx.template insert<note>(note{"n1", "u2", "again"}); }) ==
+          R"(duplicate key in table "notes": id "n1")");
+    CHECK(storage_error_of(b, [](auto& tx) { tx.template insert<tag>(tag{"tag1", "again"}); }) ==
+          R"(duplicate key in table "tags": id "tag1")");
+    // A key is quoted and escaped: the message stays one line, whatever the key holds.
+    b.write([](auto& tx) { tx.template insert<tag>(tag{"say \"hi\"\n\\", "odd"}); });
+    CHECK(storage_error_of(b, [](auto& tx) { tx.template insert<tag>(tag{"say \"hi\"\n\\", "again"}); }) ==
+          R"(duplicate key in table "tags": id "say \"hi\"\n\\")");
+    b.write([](auto& tx) { CHECK(tx.template erase<tag>("say \"hi\"\n\\")); });
+  }
+  SECTION("users: id, email, and an update onto a taken email") {
+    CHECK(storage_error_of(b, [](auto& tx) { tx.insert_user(make_user("u1", "fresh@example.com")); }) ==
+          R"(duplicate key in table "user": id "u1")");
+    CHECK(storage_error_of(b, [](auto& tx) { tx.insert_user(make_user("fresh", "u1@example.com")); }) ==
+          R"(duplicate key in table "user": email "u1@example.com")");
+    CHECK(storage_error_of(b, [](auto& tx) { (void)tx.update_user(make_user("u2", "u1@example.com")); }) ==
+          R"(duplicate key in table "user": email "u1@example.com")");
+  }
+  SECTION("accounts: id, provider and account id") {
+    CHECK(storage_error_of(b, [](auto& tx) { tx.insert_account(make_account("a1", "u4", "gitlab", "gl-new")); }) ==
+          R"(duplicate key in table "account": id "a1")");
+    CHECK(storage_error_of(b, [](auto& tx) { tx.insert_account(make_account("a-other", "u4", "github", "gh-1")); }) ==
+          R"(duplicate key in table "account": provider_id "github", account_id "gh-1")");
+  }
+  SECTION("sessions: the token hash is named, never shown") {
+    auto rec = make_session("tok-2", "u1");
+    rec.session.id = "sid-fresh";  // only the token hash collides
+    const std::string message = storage_error_of(b, [&](auto& tx) { tx.insert_session(rec); });
+    CHECK(message == R"(duplicate key in table "session": token_hash)");
+    CHECK(message.find("tok-2") == std::string::npos);
+    CHECK(message.find(hex(rec.hash, "0123456789abcdef")) == std::string::npos);
+    CHECK(message.find(hex(rec.hash, "0123456789ABCDEF")) == std::string::npos);
+  }
+  CHECK(snapshot(b) == before);  // and nothing of any refused write stayed
+}

@@ -29,7 +29,8 @@
 //           insert<Row>(row), update<Row>(row) -> bool, erase<Row>(id) -> bool
 //           reassign<&Row::member>(from, to) -> std::size_t   (one statement, not row by row)
 //           erase_where<&Row::member>(value) -> std::size_t
-// Inserting a row whose key (or a user's email) exists throws aa::storage_error.
+// Inserting a row whose key (or a user's email) exists, or updating a user onto a taken email,
+// throws aa::storage_error, worded by aa::duplicate_key_error: the same message from every storage.
 // `tests/conformance` runs one suite against every model; `tests/unit/archetypes.cpp` has the
 // minimal model that proves anonymous_auth asks for nothing more.
 #pragma once
@@ -55,6 +56,57 @@ class storage_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+/// One column of a key a write collided on: its name and its value, or no value for a column
+/// that must not be shown (a session's token hash, the digest of a secret).
+struct key_column {
+  std::string_view name;
+  std::optional<std::string_view> value;
+};
+
+/// The error of a write whose key exists: the one wording every storage uses.
+///   duplicate key in table "notes": id "n1"
+///   duplicate key in table "account": provider_id "github", account_id "gh-1"
+///   duplicate key in table "session": token_hash
+/// The table's name and the values are quoted, `"`, `\` and control characters escaped: one
+/// line, whatever a key holds. Storages throw what it returns; a storage policy of one's own
+/// should too.
+inline storage_error duplicate_key_error(std::string_view table, const std::vector<key_column>& key) {
+  auto quoted = [](std::string& out, std::string_view text) {
+    static constexpr char digits[] = "0123456789abcdef";
+    out.push_back('"');
+    for (const char c : text) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out.push_back('\\');
+        out.push_back(c);
+      } else if (c == '\n') {
+        out.append("\\n");
+      } else if (byte < 0x20 || byte == 0x7f) {
+        out.append("\\x");
+        out.push_back(digits[byte >> 4]);
+        out.push_back(digits[byte & 0xf]);
+      } else {
+        out.push_back(c);
+      }
+    }
+    out.push_back('"');
+  };
+  std::string message = "duplicate key in table ";
+  quoted(message, table);
+  message.push_back(':');
+  bool first = true;
+  for (const auto& column : key) {
+    message.append(first ? " " : ", ");
+    message.append(column.name);
+    if (column.value) {
+      message.push_back(' ');
+      quoted(message, *column.value);
+    }
+    first = false;
+  }
+  return storage_error(message);
+}
 
 namespace detail::probe {
 // A minimal schema the storage concept is checked against.
