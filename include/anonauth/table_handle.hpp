@@ -3,6 +3,9 @@
 //   auth.table<cart_item>().insert({...});                         // its own transaction
 //   auth.table<cart_item>().find_by<&cart_item::user_id>(id);       // -> std::vector<cart_item>
 //   ctx.table<cart_item>() inside a migrator: the same calls, in the link transaction.
+//
+// Every call may throw aa::storage_error when the storage fails, and has then changed nothing;
+// docs/getting-started.md ("Table handles") has the whole list.
 #pragma once
 
 #include <anonauth/detail/meta.hpp>
@@ -30,26 +33,34 @@ class transaction_table {
  public:
   explicit transaction_table(Writer& tx) noexcept : tx_(&tx) {}
 
+  // table_handle's calls, inside the link transaction (an exception left uncaught fails the link).
+
+  /// Adds `row`; its id taken: aa::storage_error `duplicate key in table "t": id "..."`.
   void insert(const Row& row) const {
     detail::require_writable_table<Writable>();
     if constexpr (Writable) tx_->template insert<Row>(row);
   }
+  /// Replaces the row with `row.id`: false if there is none (nothing is inserted).
   bool update(const Row& row) const {
     detail::require_writable_table<Writable>();
     if constexpr (Writable) return tx_->template update<Row>(row);
     else return false;
   }
+  /// Deletes the row with this id: false if there is none.
   bool erase(std::string_view id) const {
     detail::require_writable_table<Writable>();
     if constexpr (Writable) return tx_->template erase<Row>(id);
     else return false;
   }
+  /// The row with this id, or nothing.
   [[nodiscard]] std::optional<Row> find(std::string_view id) const { return tx_->template find<Row>(id); }
+  /// The rows whose Member equals `value`, in no set order; Member is one of Row's.
   template <auto Member, class Value>
   [[nodiscard]] std::vector<Row> find_by(const Value& value) const {
     static_assert(std::is_same_v<detail::class_of_t<Member>, Row>, "find_by<&Row::member> names a member of this row");
     return tx_->template find_by<Member>(value);
   }
+  /// How many rows the table holds.
   [[nodiscard]] std::size_t count() const { return tx_->template count<Row>(); }
 
  private:
@@ -65,28 +76,36 @@ class table_handle {
  public:
   explicit table_handle(Backend& backend) noexcept : backend_(&backend) {}
 
+  /// Adds `row`; its id taken: aa::storage_error `duplicate key in table "t": id "..."`. The user
+  /// table: E008.
   void insert(const Row& row) const {
     require_writable();
     if constexpr (Writable) backend_->write([&](auto& tx) { tx.template insert<Row>(row); });
   }
+  /// Replaces the row with `row.id`: false if there is none (nothing is inserted). The user
+  /// table: E008.
   bool update(const Row& row) const {
     require_writable();
     if constexpr (Writable) return backend_->write([&](auto& tx) { return tx.template update<Row>(row); });
     else return false;
   }
+  /// Deletes the row with this id: false if there is none. The user table: E008.
   bool erase(std::string_view id) const {
     require_writable();
     if constexpr (Writable) return backend_->write([&](auto& tx) { return tx.template erase<Row>(id); });
     else return false;
   }
+  /// The row with this id, or nothing.
   [[nodiscard]] std::optional<Row> find(std::string_view id) const {
     return backend_->read([&](const auto& tx) { return tx.template find<Row>(id); });
   }
+  /// The rows whose Member equals `value`, in no set order; Member is one of Row's.
   template <auto Member, class Value>
   [[nodiscard]] std::vector<Row> find_by(const Value& value) const {
     static_assert(std::is_same_v<detail::class_of_t<Member>, Row>, "find_by<&Row::member> names a member of this row");
     return backend_->read([&](const auto& tx) { return tx.template find_by<Member>(value); });
   }
+  /// How many rows the table holds.
   [[nodiscard]] std::size_t count() const {
     return backend_->read([](const auto& tx) { return tx.template count<Row>(); });
   }

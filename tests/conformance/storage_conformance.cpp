@@ -36,7 +36,7 @@ void require_conformance(const aa::testing::conformance_report& report) {
   text << report;
   INFO(text.str());
   for (const auto& f : report.failures) FAIL_CHECK(f.test + ": " + f.rule + (f.detail.empty() ? "" : " (" + f.detail + ")"));
-  CHECK(report.tests.size() >= 31);
+  CHECK(report.tests.size() >= 32);
   CHECK(report.passed());
 }
 
@@ -140,7 +140,7 @@ TEST_CASE("storage.kit_catches_a_broken_rule", "[conformance]") {
   const auto report = aa::testing::check_storage<rule_breaking_storage>();
   std::vector<std::string> broken;
   for (const auto& f : report.failures) broken.push_back(f.test + ": " + f.rule);
-  CHECK(report.tests.size() >= 31);
+  CHECK(report.tests.size() >= 32);
   CHECK(broken == std::vector<std::string>{
                       "sessions.update_changes_only_what_a_refresh_changes: update_session changes expires_at, "
                       "updated_at, ip_address and user_agent only: id, user_id and created_at stay",
@@ -152,4 +152,90 @@ TEST_CASE("storage.kit_catches_a_broken_rule", "[conformance]") {
   const auto sessions = aa::testing::check_storage<rule_breaking_storage>({}, "sessions.");
   CHECK(sessions.tests.size() == 5);
   CHECK(sessions.failures.size() == 2);
+}
+
+namespace {
+
+using namespace aa::testing::kit;
+
+// One macro, so that adding a model is one line and Catch2 can print each model's name.
+#define ANONAUTH_CONFORMING_STORAGES aa::memory_storage, aa::sqlite_storage, sqlite_file_storage
+
+template <class S>
+typename S::config test_config() {
+  return typename S::config{};
+}
+template <>
+aa::sqlite_config test_config<sqlite_file_storage>() {
+  return fresh_sqlite_file();
+}
+template <class S>
+using backend_of = typename S::template backend<aa::testing::conformance_schema>;
+
+/// What a write threw: the message of its aa::storage_error, or what happened instead.
+template <class Backend, class Fn>
+std::string storage_error_of(Backend& b, Fn fn) {
+  try {
+    (void)b.write(fn);
+  } catch (const aa::storage_error& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("<not an aa::storage_error: ") + e.what() + ">";
+  }
+  return "<no exception>";
+}
+
+std::string hex(const aa::token_hash& h, const char* digits) {
+  std::string out;
+  for (auto b : h) {
+    out.push_back(digits[b >> 4]);
+    out.push_back(digits[b & 0xf]);
+  }
+  return out;
+}
+
+}  // namespace
+
+// A collision names its table and key in the same words on every storage, so the application's
+// log says what collided; a session's key is a secret's digest and is never shown.
+TEMPLATE_TEST_CASE("storage.duplicate_keys_are_named", "[conformance]", ANONAUTH_CONFORMING_STORAGES) {
+  backend_of<TestType> b(test_config<TestType>());
+  populate(b);
+  const std::string before = snapshot(b);
+
+  SECTION("application rows") {
+    CHECK(storage_error_of(b, [](auto& tx) { tx.template insert<note>(note{"n1", "u2", "again"}); }) ==
+          R"(duplicate key in table "notes": id "n1")");
+    CHECK(storage_error_of(b, [](auto& tx) { tx.template insert<tag>(tag{"tag1", "again"}); }) ==
+          R"(duplicate key in table "tags": id "tag1")");
+    // A key is quoted and escaped: the message stays one line, whatever the key holds.
+    b.write([](auto& tx) { tx.template insert<tag>(tag{"say \"hi\"\n\\", "odd"}); });
+    CHECK(storage_error_of(b, [](auto& tx) { tx.template insert<tag>(tag{"say \"hi\"\n\\", "again"}); }) ==
+          R"(duplicate key in table "tags": id "say \"hi\"\n\\")");
+    b.write([](auto& tx) { CHECK(tx.template erase<tag>("say \"hi\"\n\\")); });
+  }
+  SECTION("users: id, email, and an update onto a taken email") {
+    CHECK(storage_error_of(b, [](auto& tx) { tx.insert_user(make_user("u1", "fresh@example.com")); }) ==
+          R"(duplicate key in table "user": id "u1")");
+    CHECK(storage_error_of(b, [](auto& tx) { tx.insert_user(make_user("fresh", "u1@example.com")); }) ==
+          R"(duplicate key in table "user": email)");
+    CHECK(storage_error_of(b, [](auto& tx) { (void)tx.update_user(make_user("u2", "u1@example.com")); }) ==
+          R"(duplicate key in table "user": email)");
+  }
+  SECTION("accounts: id, provider and account id") {
+    CHECK(storage_error_of(b, [](auto& tx) { tx.insert_account(make_account("a1", "u4", "gitlab", "gl-new")); }) ==
+          R"(duplicate key in table "account": id "a1")");
+    CHECK(storage_error_of(b, [](auto& tx) { tx.insert_account(make_account("a-other", "u4", "github", "gh-1")); }) ==
+          R"(duplicate key in table "account": provider_id "github", account_id "gh-1")");
+  }
+  SECTION("sessions: the token hash is named, never shown") {
+    auto rec = make_session("tok-2", "u1");
+    rec.session.id = "sid-fresh";  // only the token hash collides
+    const std::string message = storage_error_of(b, [&](auto& tx) { tx.insert_session(rec); });
+    CHECK(message == R"(duplicate key in table "session": token_hash)");
+    CHECK(message.find("tok-2") == std::string::npos);
+    CHECK(message.find(hex(rec.hash, "0123456789abcdef")) == std::string::npos);
+    CHECK(message.find(hex(rec.hash, "0123456789ABCDEF")) == std::string::npos);
+  }
+  CHECK(snapshot(b) == before);  // and nothing of any refused write stayed
 }

@@ -209,8 +209,9 @@ template <class T>
 struct not_a_storage_policy : failure {
   static constexpr void fire() {
     static_assert(dependent_false_t<T>,
-                  "[anonauth.E110] the type given to aa::storage<> does not model anonauth::storage_policy "
-                  "(see anonauth/policy/storage.hpp)");
+                  "[anonauth.E110] the type given to aa::storage<> does not model anonauth::storage_policy: "
+                  "static_assert(anonauth::storage_policy<S>) makes the compiler name the missing function "
+                  "(docs/writing-a-storage.md)");
   }
 };
 template <class T>

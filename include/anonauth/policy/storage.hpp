@@ -21,7 +21,8 @@
 //
 // Failures. Every function may throw aa::storage_error (a duplicate key, an I/O error, a lost
 // connection); an operation of the auth that returns aa::result answers it with its own error
-// code (FAILED_TO_CREATE_USER, ...). Throw storage_error rather than your driver's exceptions:
+// code (FAILED_TO_CREATE_USER, ...). A duplicate key is worded by aa::duplicate_key_error, the
+// same message from every storage. Throw storage_error rather than your driver's exceptions:
 // the core treats any std::exception but std::logic_error the same, but your users' code may
 // not. std::logic_error is for programming errors (a call back into the auth inside its own
 // transaction) and reaches the caller.
@@ -75,6 +76,59 @@ consteval bool require_user_reference() {
   static_assert(detail::is_declared_user_ref<Schema, Member>(),
                 "[anonauth.E002] reassign<&Row::member> needs a column declared aa::user_ref<&Row::member>");
   return detail::is_declared_user_ref<Schema, Member>();
+}
+
+/// One column of a key a write collided on: its name and its value, or no value for a column
+/// that must not be shown: a session's token hash (the digest of a secret), a user's email (an
+/// address has no place in a server's log).
+struct key_column {
+  std::string_view name;
+  std::optional<std::string_view> value;
+};
+
+/// The error of a write whose key exists: the one wording every storage uses.
+///   duplicate key in table "notes": id "n1"
+///   duplicate key in table "account": provider_id "github", account_id "gh-1"
+///   duplicate key in table "session": token_hash
+///   duplicate key in table "user": email
+/// The table's name and the values are quoted, `"`, `\` and control characters escaped: one
+/// line, whatever a key holds. Storages throw what it returns; a storage policy of one's own
+/// should too.
+inline storage_error duplicate_key_error(std::string_view table, const std::vector<key_column>& key) {
+  auto quoted = [](std::string& out, std::string_view text) {
+    static constexpr char digits[] = "0123456789abcdef";
+    out.push_back('"');
+    for (const char c : text) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out.push_back('\\');
+        out.push_back(c);
+      } else if (c == '\n') {
+        out.append("\\n");
+      } else if (byte < 0x20 || byte == 0x7f) {
+        out.append("\\x");
+        out.push_back(digits[byte >> 4]);
+        out.push_back(digits[byte & 0xf]);
+      } else {
+        out.push_back(c);
+      }
+    }
+    out.push_back('"');
+  };
+  std::string message = "duplicate key in table ";
+  quoted(message, table);
+  message.push_back(':');
+  bool first = true;
+  for (const auto& column : key) {
+    message.append(first ? " " : ", ");
+    message.append(column.name);
+    if (column.value) {
+      message.push_back(' ');
+      quoted(message, *column.value);
+    }
+    first = false;
+  }
+  return storage_error(message);
 }
 
 namespace detail::probe {

@@ -195,7 +195,7 @@ struct table_store<Table, type_list<Refs...>> {
   // node, which the erase's undo step puts back, so later steps (undone first) leave it in place.
 
   void insert(const row& r, undo_log& log) {
-    if (rows.contains(r.id)) throw storage_error("memory_storage: duplicate row id");
+    if (rows.contains(r.id)) throw duplicate_key_error(Table::name.view(), {{"id", r.id}});
     struct remove_inserted {
       table_store* st;
       const row* inserted = nullptr;
@@ -354,6 +354,9 @@ class memory_storage {
 template <class Schema>
 class memory_storage::backend {
   using user = user_row_t<Schema>;
+  /// The user table's name, for errors; sessions and accounts are "session" and "account", as
+  /// in SQL.
+  static constexpr std::string_view user_table_name = Schema::user_table_desc::name.view();
   template <class T>
   using table_store = detail::memory::table_store<T>;
 
@@ -511,8 +514,8 @@ class memory_storage::backend {
     writer& operator=(const writer&) = delete;
 
     void insert_user(const user& u) {
-      if (m_->users.contains(u.id)) throw storage_error("memory_storage: duplicate user id");
-      if (m_->user_by_email.contains(u.email)) throw storage_error("memory_storage: duplicate user email");
+      if (m_->users.contains(u.id)) throw duplicate_key_error(user_table_name, {{"id", u.id}});
+      if (m_->user_by_email.contains(u.email)) throw duplicate_key_error(user_table_name, {{"email", std::nullopt}});
       struct remove_inserted {
         state* s;
         const user* inserted = nullptr;
@@ -536,7 +539,7 @@ class memory_storage::backend {
       if (it == m_->users.end()) return false;
       const bool email_changed = it->second.email != u.email;
       if (email_changed && m_->user_by_email.contains(u.email))
-        throw storage_error("memory_storage: duplicate user email");
+        throw duplicate_key_error(user_table_name, {{"email", std::nullopt}});
       struct restore {
         state* s;
         user* place;
@@ -596,7 +599,7 @@ class memory_storage::backend {
     }
 
     void insert_session(const session_record& rec) {
-      if (m_->sessions.contains(rec.hash)) throw storage_error("memory_storage: duplicate session token");
+      if (m_->sessions.contains(rec.hash)) throw duplicate_key_error("session", {{"token_hash", std::nullopt}});
       log_->apply(
           [&] {
             m_->sessions.emplace(rec.hash, rec);
@@ -685,8 +688,9 @@ class memory_storage::backend {
 
     void insert_account(const account& a) {
       auto key = provider_key(a.provider_id, a.account_id);
-      if (m_->accounts.contains(a.id) || m_->account_by_provider.contains(key))
-        throw storage_error("memory_storage: duplicate account");
+      if (m_->accounts.contains(a.id)) throw duplicate_key_error("account", {{"id", a.id}});
+      if (m_->account_by_provider.contains(key))
+        throw duplicate_key_error("account", {{"provider_id", a.provider_id}, {"account_id", a.account_id}});
       log_->apply(
           [&] {
             m_->accounts.emplace(a.id, a);

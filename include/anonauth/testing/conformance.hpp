@@ -89,6 +89,7 @@ conformance_report check_storage(MakeConfig make_config = {}, std::string_view o
   on_populated("accounts.update_password_hash", [](auto& c, auto& b) { kit::accounts_rehash(c, b); });
   on_fresh("transactions.write_commits", [](auto& c, auto& b) { kit::write_commits(c, b); });
   on_populated("transactions.throw_rolls_back_everything", [](auto& c, auto& b) { kit::throw_rolls_back(c, b); });
+  on_populated("transactions.any_throw_rolls_back_everything", [](auto& c, auto& b) { kit::any_throw_rolls_back(c, b); });
   on_populated("transactions.storage_error_rolls_back_everything", [](auto& c, auto& b) { kit::storage_error_rolls_back(c, b); });
   on_populated("transactions.rollback_returns_to_the_last_commit", [](auto& c, auto& b) { kit::commit_then_rollback(c, b); });
   on_populated("transactions.usable_after_rollback", [](auto& c, auto& b) { kit::usable_after_rollback(c, b); });

@@ -59,9 +59,24 @@ class checker {
     if (!ok) out_->push_back(conformance_failure{test_, std::string(rule), std::move(detail)});
     return ok;
   }
-  /// Two descriptions (detail::describe) that the rule wants equal.
+  /// Two descriptions that the rule wants equal. Of descriptions of many lines (a snapshot of
+  /// the whole storage), the first line that differs is shown.
   bool expect_equal(const std::string& seen, const std::string& wanted, std::string_view rule) {
-    return expect(seen == wanted, rule, seen == wanted ? std::string{} : "saw " + seen + ", wanted " + wanted);
+    if (seen == wanted) return true;
+    if (seen.find('\n') == std::string::npos && wanted.find('\n') == std::string::npos)
+      return expect(false, rule, "saw " + seen + ", wanted " + wanted);
+    std::size_t line = 1, at = 0;
+    for (;; ++line) {
+      const std::size_t a = seen.find('\n', at), b = wanted.find('\n', at);
+      if (a != b || seen.compare(at, a - at, wanted, at, b - at) != 0) {
+        auto text = [&](const std::string& s, std::size_t end) {
+          return end == std::string::npos && at >= s.size() ? std::string("(nothing)") : s.substr(at, end - at);
+        };
+        return expect(false, rule,
+                      "line " + std::to_string(line) + ": saw " + text(seen, a) + ", wanted " + text(wanted, b));
+      }
+      at = a + 1;
+    }
   }
   /// Like expect, but ends the case when the rule is broken.
   void require(bool ok, std::string_view rule, std::string detail = {}) {

@@ -6,6 +6,7 @@
 // fn returns; a read keeps the state it started with. So a failed write leaves nothing behind,
 // and a read never sees half a write, without an undo log. The price is a copy per write: fine
 // for tests and small servers, not for a million users.
+// snippet: policy
 #pragma once
 
 #include <anonauth/anonauth.hpp>
@@ -28,7 +29,6 @@ namespace shop {
 
 namespace aa = anonauth;
 
-// snippet: policy
 /// The policy: a config, and a backend for any schema.
 struct container_storage {
   struct config {};  // nothing to configure: every backend starts empty
@@ -69,9 +69,11 @@ class container_storage::backend {
     if (it == map.end()) return std::nullopt;
     return it->second;
   }
-  static aa::storage_error duplicate(std::string_view table, std::string_view column, std::string_view key) {
-    return aa::storage_error("duplicate key in table \"" + std::string(table) + "\": " + std::string(column) + " \"" +
-                             std::string(key) + "\"");
+  /// The one wording of a duplicate key (aa::duplicate_key_error); a column without a value is
+  /// named but not shown.
+  static aa::storage_error duplicate(std::string_view table, std::string_view column,
+                                     std::optional<std::string_view> value) {
+    return aa::duplicate_key_error(table, {{column, value}});
   }
   // end snippet
 
@@ -146,7 +148,7 @@ class container_storage::backend {
 
     void insert_user(const user& u) {
       if (m_->users.contains(u.id)) throw duplicate("user", "id", u.id);
-      if (m_->user_by_email.contains(u.email)) throw duplicate("user", "email", u.email);
+      if (m_->user_by_email.contains(u.email)) throw duplicate("user", "email", std::nullopt);
       m_->users.emplace(u.id, u);
       m_->user_by_email.emplace(u.email, u.id);
     }
@@ -154,7 +156,7 @@ class container_storage::backend {
       auto it = m_->users.find(u.id);
       if (it == m_->users.end()) return false;
       if (u.email != it->second.email) {
-        if (m_->user_by_email.contains(u.email)) throw duplicate("user", "email", u.email);
+        if (m_->user_by_email.contains(u.email)) throw duplicate("user", "email", std::nullopt);
         m_->user_by_email.erase(it->second.email);
         m_->user_by_email.emplace(u.email, u.id);
       }
@@ -170,7 +172,7 @@ class container_storage::backend {
     }
 
     void insert_session(const aa::session_record& rec) {
-      if (!m_->sessions.emplace(rec.hash, rec).second) throw aa::storage_error("duplicate key in table \"session\": token hash");
+      if (!m_->sessions.emplace(rec.hash, rec).second) throw duplicate("session", "token_hash", std::nullopt);
     }
     /// What a refresh changes; the id, the user and the creation time stay.
     bool update_session(const aa::session_record& rec) {
@@ -191,7 +193,7 @@ class container_storage::backend {
     void insert_account(const aa::account& a) {
       if (m_->accounts.contains(a.id)) throw duplicate("account", "id", a.id);
       if (!m_->account_by_provider.emplace(std::pair(a.provider_id, a.account_id), a.id).second)
-        throw duplicate("account", "provider_id, account_id", a.provider_id + ", " + a.account_id);
+        throw aa::duplicate_key_error("account", {{"provider_id", a.provider_id}, {"account_id", a.account_id}});
       m_->accounts.emplace(a.id, a);
     }
     std::size_t erase_accounts_of_user(std::string_view user_id) {
@@ -289,7 +291,7 @@ class container_storage::backend {
   std::mutex writing_;
   mutable std::mutex publishing_;
   std::shared_ptr<const state> current_;
-  // end snippet
 };
 
 }  // namespace shop
+// end snippet

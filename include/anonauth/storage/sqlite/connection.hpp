@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -26,13 +28,52 @@
 
 namespace anonauth::sqlite {
 
+/// A broken UNIQUE or PRIMARY KEY constraint, with SQLite's own words ("UNIQUE constraint
+/// failed: account.provider_id, account.account_id"), from which a writer names the key.
+class unique_violation : public storage_error {
+ public:
+  unique_violation(const std::string& message, std::string sqlite_message)
+      : storage_error(message), sqlite_message_(std::move(sqlite_message)) {}
+  [[nodiscard]] const std::string& sqlite_message() const noexcept { return sqlite_message_; }
+
+ private:
+  std::string sqlite_message_;
+};
+
 /// Throws aa::storage_error for an SQLite result code other than the expected ones.
 [[noreturn]] inline void fail(sqlite3* db, int rc, std::string_view what) {
   std::string message = "sqlite_storage: ";
   message.append(what);
   message.append(": ");
-  message.append(db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  std::string reason = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  message.append(reason);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+    throw unique_violation(message, std::move(reason));
   throw storage_error(message);
+}
+
+/// Throws aa::duplicate_key_error for `e` on `table` if every column SQLite names is one of
+/// `known` (with the value to show, or none), else `e` itself (a unique index that anonauth did
+/// not make: its message names columns, never values).
+[[noreturn]] inline void throw_duplicate_key(const unique_violation& e, std::string_view table,
+                                             const std::vector<key_column>& known) {
+  static constexpr std::string_view lead = "UNIQUE constraint failed: ";
+  std::string_view rest = e.sqlite_message();
+  if (!rest.starts_with(lead)) throw e;
+  rest.remove_prefix(lead.size());
+  std::vector<key_column> key;
+  while (!rest.empty()) {  // "table.column, table.column"
+    const std::size_t end = std::min(rest.find(", "), rest.size());
+    std::string_view column = rest.substr(0, end);
+    rest.remove_prefix(std::min(end + 2, rest.size()));
+    if (!column.starts_with(table) || column.substr(table.size(), 1) != ".") throw e;
+    column.remove_prefix(table.size() + 1);
+    const auto it = std::find_if(known.begin(), known.end(), [&](const key_column& k) { return k.name == column; });
+    if (it == known.end()) throw e;
+    key.push_back(*it);
+  }
+  if (key.empty()) throw e;
+  throw duplicate_key_error(table, key);
 }
 
 /// Whether `path` names a database file for anonauth to create, rather than an in-memory

@@ -140,6 +140,15 @@ struct table_sql {
     static const std::string s = quote(Table::name.view());
     return s;
   }
+  /// An insert or update of `row` that broke the key (or, in the user table, the unique email),
+  /// as aa::duplicate_key_error; a unique index of the application's own keeps SQLite's words,
+  /// which name its columns but show no value.
+  [[noreturn]] static void throw_duplicate(const unique_violation& e, const Row& row) {
+    if constexpr (Table::is_user_table)
+      throw_duplicate_key(e, Table::name.view(), {{"id", row.id}, {"email", std::nullopt}});  // no address in logs
+    else
+      throw_duplicate_key(e, Table::name.view(), {{"id", row.id}});
+  }
   static const std::string& insert() {
     static const std::string s = [] {
       std::string marks;
@@ -368,7 +377,11 @@ class sqlite_storage::backend {
       st.bind(6, r.session.ip_address);
       st.bind(7, r.session.user_agent);
       st.bind(8, r.hash);
-      st.run();
+      try {
+        st.run();
+      } catch (const sqlite::unique_violation& e) {  // the hash is a secret's digest: never shown
+        sqlite::throw_duplicate_key(e, "session", {{"id", r.session.id}, {"token_hash", std::nullopt}});
+      }
     }
     bool update_session(const session_record& r) {
       auto st = this->c_->prepare(fixed_sql::update_session);
@@ -398,7 +411,12 @@ class sqlite_storage::backend {
       st.bind(5, a.password_hash);
       st.bind(6, a.created_at);
       st.bind(7, a.updated_at);
-      st.run();
+      try {
+        st.run();
+      } catch (const sqlite::unique_violation& e) {
+        sqlite::throw_duplicate_key(e, "account",
+                                    {{"id", a.id}, {"provider_id", a.provider_id}, {"account_id", a.account_id}});
+      }
     }
     bool update_password_hash(std::string_view account_id, const std::string& hash, timestamp at) {
       auto st = this->c_->prepare(fixed_sql::update_password_hash);
@@ -459,14 +477,22 @@ class sqlite_storage::backend {
     void insert_row(const Row& row) {
       auto st = this->c_->prepare(sql<Row>::insert());
       sqlite::row_sql<Row>::bind_all(st, row);
-      st.run();
+      try {
+        st.run();
+      } catch (const sqlite::unique_violation& e) {
+        sql<Row>::throw_duplicate(e, row);
+      }
     }
     template <class Row>
     bool update_row(const Row& row) {
       auto st = this->c_->prepare(sql<Row>::update());
       sqlite::row_sql<Row>::bind_all(st, row);
       st.bind(static_cast<int>(boost::hana::length(boost::hana::accessors<Row>())) + 1, row.id);
-      return st.run() > 0;
+      try {
+        return st.run() > 0;
+      } catch (const sqlite::unique_violation& e) {  // a user's email onto another's
+        sql<Row>::throw_duplicate(e, row);
+      }
     }
     template <class Row>
     bool erase_row(std::string_view id) {

@@ -249,10 +249,12 @@ void sessions_duplicate(detail::checker& c, B& b) {
 
 template <class B>
 void sessions_in_order(detail::checker& c, B& b) {
-  // Inserted out of creation order, two of them at the same time: the order is (created_at, id).
+  // Inserted out of creation order, two of them at the same time, and the first created with the
+  // id that sorts last: the order is (created_at, id), neither insertion order nor id order.
   b.write([](auto& tx) {
     tx.insert_session(make_session("late", "u4", t0 + std::chrono::hours(3)));
     tx.insert_session(make_session("b-early", "u4", t0 + std::chrono::hours(1)));
+    tx.insert_session(make_session("z-first", "u4", t0));
     tx.insert_session(make_session("a-early", "u4", t0 + std::chrono::hours(1)));
   });
   const auto seen = b.read([](const auto& tx) {
@@ -260,7 +262,7 @@ void sessions_in_order(detail::checker& c, B& b) {
     for (const auto& r : tx.sessions_of_user("u4")) out += r.session.id + " ";
     return out;
   });
-  c.expect_equal(seen, "sid-a-early sid-b-early sid-late ",
+  c.expect_equal(seen, "sid-z-first sid-a-early sid-b-early sid-late ",
                  "sessions_of_user lists the user's sessions by created_at, then by id");
 }
 

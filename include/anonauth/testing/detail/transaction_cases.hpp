@@ -54,6 +54,10 @@ bool mutate_everything(Writer& tx) {
   expect(!tx.find_session(crypto::hash_token("tok-3")).has_value());
 
   tx.insert_account(make_account("a-new", "tmp", "gitlab", "gl-new"));
+  if constexpr (requires { tx.update_password_hash("a3", "hash-3b", t0); }) {
+    expect(tx.update_password_hash("a3", "hash-3b", t0 + std::chrono::hours(1)));
+    expect(tx.find_account("credential", "u3")->password_hash == std::optional<std::string>("hash-3b"));
+  }
   expect(tx.erase_accounts_of_user("u1") == 2);
   expect(tx.find_account("gitlab", "gl-new").has_value());
   expect(!tx.find_account("github", "gh-1").has_value());
@@ -153,6 +157,24 @@ void commit_then_rollback(detail::checker& c, B& b) {
       },
       "write(fn) rethrows what fn throws");
   c.expect_equal(snapshot(b), after, "a rolled-back write returns to the last committed state, not the first");
+}
+
+/// Whatever fn throws, std::exception or not, rolls the write back.
+template <class B>
+void any_throw_rolls_back(detail::checker& c, B& b) {
+  const std::string before = snapshot(b);
+  bool rethrown = false;
+  try {
+    b.write([](auto& tx) {
+      (void)mutate_everything(tx);
+      throw 42;  // no std::exception
+    });
+  } catch (int) {
+    rethrown = true;
+  } catch (...) {
+  }
+  c.expect(rethrown, "write(fn) rethrows what fn throws, even what is no std::exception");
+  c.expect_equal(snapshot(b), before, "a write whose fn throws something that is no std::exception leaves no trace");
 }
 
 template <class B>
