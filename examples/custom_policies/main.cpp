@@ -1,6 +1,7 @@
 // Custom policies: an email policy, a naming policy that reads the request, a policy object
 // configured at run time, and a clock the program controls. Prints what each does and exits
-// non-zero if any of it does not behave as described.
+// non-zero if any of it does not behave as described. docs/writing-a-policy.md shows it piece by
+// piece (the "snippet" regions, checked by CTest).
 #include <anonauth/anonauth.hpp>
 
 #include <atomic>
@@ -25,7 +26,7 @@ struct user {
 };
 using app_schema = aa::schema<aa::user_table<user>>;
 
-// [email]
+// snippet: email
 // An email policy: `generate(ctx)` returns the guest's synthetic address. Its result is checked
 // like Better Auth's z.email() (INVALID_EMAIL_FORMAT otherwise) and stored lower-cased.
 struct short_code_email {
@@ -33,9 +34,9 @@ struct short_code_email {
     return "guest." + ctx.random_alphanumeric(12) + "@guests.example.net";
   }
 };
-// [email]
+// end snippet
 
-// [naming]
+// snippet: naming
 // A naming policy that reads the request: "Firefox guest 4821". An empty result falls back to
 // "Anonymous".
 struct browser_name {
@@ -47,9 +48,9 @@ struct browser_name {
     return "";
   }
 };
-// [naming]
+// end snippet
 
-// [clock]
+// snippet: clock
 // A clock the program moves by hand. Copies share one time, so the copy handed to the
 // constructor still follows `advance`; atomic, because request threads read it concurrently.
 struct manual_clock {
@@ -59,21 +60,21 @@ struct manual_clock {
   aa::timestamp now() const { return aa::timestamp{std::chrono::milliseconds{ms->load()}}; }
   void advance(std::chrono::milliseconds by) const { ms->fetch_add(by.count()); }
 };
-// [clock]
+// end snippet
 
 // A policy whose result is not an email: sign-in is refused.
 struct broken_email {
   std::string generate(aa::generation_context&) const { return "guest-at-nowhere"; }
 };
 
-// [auth]
+// snippet: auth
 using auth_type = aa::anonymous_auth<app_schema,
     aa::email<short_code_email>,
     aa::naming<browser_name>,
     aa::clock<manual_clock>>;
 
 using configured_auth = aa::anonymous_auth<app_schema, aa::email<aa::runtime_domain_email>>;
-// [auth]
+// end snippet
 
 namespace {
 
@@ -114,10 +115,10 @@ bool is_lower(std::string_view s) {
 int main() {
   std::cout << "anonauth example: custom policies\n";
 
-  // [construct]
+  // snippet: construct
   manual_clock clock;
   auth_type auth{aa::memory_storage::config{}, clock};  // the auth keeps a copy sharing the time
-  // [construct]
+  // end snippet
 
   step(1, "Custom email and naming policies");
   const auto firefox = auth.sign_in_anonymous(from("Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"));
@@ -147,10 +148,10 @@ int main() {
   }
 
   step(3, "A policy object configured at run time");
-  // [runtime]
+  // snippet: runtime
   const std::string domain = "guest.example.org";  // e.g. read from a configuration file
   configured_auth configured{aa::memory_storage::config{}, aa::runtime_domain_email{domain}};
-  // [runtime]
+  // end snippet
   const auto guest = configured.sign_in_anonymous(from("curl/8.5.0"));
   check(guest.has_value(), "sign-in with a runtime domain");
   if (guest) {
