@@ -62,7 +62,9 @@ function(anonauth_compile_fail name regex)
   endif()
 
   set(library anonauth::anonauth)
-  if(name MATCHES "^e14[0-9]_" AND TARGET anonauth::http)   # E14x: the HTTP layer's diagnostics
+  if(name MATCHES "^e13[0-9]_" AND TARGET anonauth::sqlite)   # E13x: the storages' diagnostics
+    set(library anonauth::sqlite)
+  elseif(name MATCHES "^e14[0-9]_" AND TARGET anonauth::http)  # E14x: the HTTP layer's diagnostics
     set(library anonauth::http)
   endif()
   if(name MATCHES "_sqlite$")   # a mistake made with the SQLite storage

@@ -51,6 +51,11 @@ anonauth_compile_fail(e121_not_an_audit_sink "\\[anonauth\\.E121\\]")
 anonauth_compile_fail(e121_audit_sink_not_given "\\[anonauth\\.E121\\]")
 anonauth_compile_fail(e122_not_a_sign_up_mode "\\[anonauth\\.E122\\]")
 
+# storages (anonauth::sqlite)
+if(TARGET anonauth::sqlite)
+  anonauth_compile_fail(e130_member_sqlite_cannot_store "\\[anonauth\\.E130\\]")
+endif()
+
 # the HTTP layer (anonauth::http)
 if(TARGET anonauth::http)
   anonauth_compile_fail(e140_member_without_json_form "\\[anonauth\\.E140\\]")

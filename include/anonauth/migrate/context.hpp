@@ -11,6 +11,10 @@
 // Everything happens inside the link's transaction: throwing rolls back the account creation, the
 // migrations that ran before and the guest's deletion (LINK_MIGRATION_FAILED, 500; or the error of
 // an aa::error_exception).
+// So a migrator does database work only: a side effect outside the database (an email, a queue,
+// another service) would happen for a link that then rolls back, or twice with a storage that
+// retries a conflicted transaction. It belongs in the audit sink (aa::events::guest_linked),
+// called after the commit.
 #pragma once
 
 #include <anonauth/core/error.hpp>
