@@ -110,6 +110,8 @@ inline std::string describe_account(const account& a) {
 
 // --- values -------------------------------------------------------------------------------------
 
+using ids = std::vector<std::string>;
+
 inline const timestamp t0{std::chrono::milliseconds{1'700'000'000'000}};
 
 inline member make_user(std::string id, std::string email, bool anonymous = false) {

@@ -18,8 +18,6 @@
 
 namespace anonauth::testing::kit {
 
-using ids = std::vector<std::string>;
-
 // --- application rows ---------------------------------------------------------------------------
 
 template <class B>
