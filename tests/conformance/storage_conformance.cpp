@@ -5,14 +5,18 @@
 //
 // To run the suite against another storage, add it to ANONAUTH_CONFORMING_STORAGES (and, if
 // its default config is not usable in a test, overload `test_config`). Catch2 names each case
-// after the storage: "storage.users - aa::memory_storage".
+// after the storage: "storage.users - aa::memory_storage". The SQLite models are there when the
+// build has anonauth::sqlite (ANONAUTH_HAS_SQLITE).
 #include "catch.hpp"
 #include "link_fixtures.hpp"
 
 #include "test_files.hpp"
 
 #include <anonauth/anonauth.hpp>
+#include <anonauth/storage/memory.hpp>
+#ifdef ANONAUTH_HAS_SQLITE
 #include <anonauth/storage/sqlite/sqlite.hpp>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -61,16 +65,14 @@ using schema = aa::schema<aa::user_table<member>, aa::table<"notes", note, aa::u
 
 // --- the models under test ----------------------------------------------------------------------
 
-/// SQLite on a file (WAL, reader connections), beside SQLite in memory (one connection).
-struct sqlite_file_storage : aa::sqlite_storage {};
-
-// One macro, so that adding a model is one line and Catch2 can print each model's name.
-#define ANONAUTH_CONFORMING_STORAGES aa::memory_storage, aa::sqlite_storage, sqlite_file_storage
-
 template <class S>
 typename S::config test_config() {
   return typename S::config{};
 }
+
+#ifdef ANONAUTH_HAS_SQLITE
+/// SQLite on a file (WAL, reader connections), beside SQLite in memory (one connection).
+struct sqlite_file_storage : aa::sqlite_storage {};
 
 template <>
 aa::sqlite_config test_config<sqlite_file_storage>() {
@@ -79,6 +81,12 @@ aa::sqlite_config test_config<sqlite_file_storage>() {
   config.path = test_files::unique_path("conformance-" + std::to_string(++next) + ".db");
   return config;
 }
+
+// One macro, so that adding a model is one line and Catch2 can print each model's name.
+#define ANONAUTH_CONFORMING_STORAGES aa::memory_storage, aa::sqlite_storage, sqlite_file_storage
+#else
+#define ANONAUTH_CONFORMING_STORAGES aa::memory_storage
+#endif
 
 template <class S>
 using backend_of = typename S::template backend<schema>;
