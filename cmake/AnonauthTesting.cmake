@@ -32,12 +32,15 @@ if(ANONAUTH_SANITIZE)
 endif()
 
 # anonauth_use_dev_options(<target>...)
-# Links anonauth::anonauth plus our warnings and sanitizers into each target.
+# Links anonauth::anonauth plus our warnings and sanitizers into each target, and the optional
+# targets that exist. With anonauth::sqlite, ANONAUTH_HAS_SQLITE is defined: sources that test
+# on several storages add SQLite with it (tests/support/storages.hpp).
 function(anonauth_use_dev_options)
   foreach(target IN LISTS ARGN)
     target_link_libraries(${target} PRIVATE anonauth::anonauth anonauth_warnings anonauth_sanitizers)
     if(TARGET anonauth::sqlite)
       target_link_libraries(${target} PRIVATE anonauth::sqlite)
+      target_compile_definitions(${target} PRIVATE ANONAUTH_HAS_SQLITE)
     endif()
     if(TARGET anonauth::http)
       target_link_libraries(${target} PRIVATE anonauth::http)
@@ -114,6 +117,10 @@ function(anonauth_add_header_checks)
   # OFF).
   if(NOT TARGET anonauth::httplib)
     list(REMOVE_ITEM headers anonauth/http/httplib.hpp)
+  endif()
+  # The SQLite storage's headers include <sqlite3.h>: checked only with anonauth::sqlite.
+  if(NOT TARGET anonauth::sqlite)
+    list(FILTER headers EXCLUDE REGEX "^anonauth/storage/sqlite/")
   endif()
   list(SORT headers)
   if(NOT headers)

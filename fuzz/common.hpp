@@ -6,7 +6,10 @@
 #include "fixtures.hpp"
 #include "reference.hpp"
 
+#include <anonauth/storage/memory.hpp>
+#ifdef ANONAUTH_HAS_SQLITE
 #include <anonauth/storage/sqlite/sqlite.hpp>
+#endif
 
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -33,6 +36,24 @@ using fixtures::user;
 /// cheapest legal cost, on `Storage`.
 template <class Storage, class... Options>
 using auth_t = fixtures::test_auth<aa::storage<Storage>, Options...>;
+
+/// Calls `run.template operator()<Storage>()` on the storage an input byte chooses: SQLite in
+/// memory or the memory storage. Without anonauth::sqlite (ANONAUTH_HAS_SQLITE undefined) the
+/// byte is read all the same and chooses the memory storage either way, so a corpus still reads
+/// as it did.
+template <class Run>
+void on_chosen_storage(FuzzedDataProvider& in, Run&& run) {
+  const bool sqlite = in.ConsumeBool();
+#ifdef ANONAUTH_HAS_SQLITE
+  if (sqlite) {
+    run.template operator()<aa::sqlite_storage>();
+    return;
+  }
+#else
+  (void)sqlite;
+#endif
+  run.template operator()<aa::memory_storage>();
+}
 
 // --- failing -----------------------------------------------------------------------------------
 

@@ -153,7 +153,6 @@ void run(FuzzedDataProvider& in) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   return fuzz::guarded([&] {
     FuzzedDataProvider in(data, size);
-    if (in.ConsumeBool()) run<aa::sqlite_storage>(in);
-    else run<aa::memory_storage>(in);
+    fuzz::on_chosen_storage(in, [&]<class Storage>() { run<Storage>(in); });
   });
 }

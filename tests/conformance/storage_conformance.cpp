@@ -1,12 +1,15 @@
 // Every storage we ship through the installed conformance kit (anonauth/testing/conformance.hpp),
 // one Catch2 test case per storage, one check per rule the storage breaks. The out-of-tree
-// storage of tests/package/storage passes the same kit from the installed package.
+// storage of tests/package/storage passes the same kit from the installed package. The SQLite
+// models are there when the build has anonauth::sqlite (ANONAUTH_HAS_SQLITE).
 #include "catch.hpp"
 
 #include "test_files.hpp"
 
 #include <anonauth/anonauth.hpp>
+#ifdef ANONAUTH_HAS_SQLITE
 #include <anonauth/storage/sqlite/sqlite.hpp>
+#endif
 #include <anonauth/testing/conformance.hpp>
 
 #include <algorithm>
@@ -21,6 +24,7 @@ namespace {
 
 namespace aa = anonauth;
 
+#ifdef ANONAUTH_HAS_SQLITE
 /// SQLite on a file (WAL, reader connections), beside SQLite in memory (one connection).
 struct sqlite_file_storage : aa::sqlite_storage {};
 
@@ -30,6 +34,7 @@ aa::sqlite_config fresh_sqlite_file() {
   config.path = test_files::unique_path("conformance-" + std::to_string(++next) + ".db");
   return config;
 }
+#endif
 
 void require_conformance(const aa::testing::conformance_report& report) {
   std::ostringstream text;
@@ -47,6 +52,7 @@ TEST_CASE("storage.memory", "[conformance]") {
   require_conformance(aa::testing::check_storage<aa::memory_storage>());
 }
 
+#ifdef ANONAUTH_HAS_SQLITE
 TEST_CASE("storage.sqlite_in_memory", "[conformance]") {
   STATIC_REQUIRE(aa::storage_policy<aa::sqlite_storage>);
   require_conformance(aa::testing::check_storage<aa::sqlite_storage>());
@@ -55,6 +61,7 @@ TEST_CASE("storage.sqlite_in_memory", "[conformance]") {
 TEST_CASE("storage.sqlite_file", "[conformance]") {
   require_conformance(aa::testing::check_storage<sqlite_file_storage>(fresh_sqlite_file));
 }
+#endif
 
 // The kit itself: a storage that breaks a rule is caught, with the rule in words. The memory
 // storage behind forwarding reader and writer, whose update_session changes every field (as
@@ -159,16 +166,22 @@ namespace {
 using namespace aa::testing::kit;
 
 // One macro, so that adding a model is one line and Catch2 can print each model's name.
+#ifdef ANONAUTH_HAS_SQLITE
 #define ANONAUTH_CONFORMING_STORAGES aa::memory_storage, aa::sqlite_storage, sqlite_file_storage
+#else
+#define ANONAUTH_CONFORMING_STORAGES aa::memory_storage
+#endif
 
 template <class S>
 typename S::config test_config() {
   return typename S::config{};
 }
+#ifdef ANONAUTH_HAS_SQLITE
 template <>
 aa::sqlite_config test_config<sqlite_file_storage>() {
   return fresh_sqlite_file();
 }
+#endif
 template <class S>
 using backend_of = typename S::template backend<aa::testing::conformance_schema>;
 

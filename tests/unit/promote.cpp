@@ -3,8 +3,10 @@
 // storage and on SQLite.
 #include "catch.hpp"
 #include "fixtures.hpp"
-#include "sqlite_fixtures.hpp"
 #include "storages.hpp"
+#ifdef ANONAUTH_HAS_SQLITE
+#include "sqlite_fixtures.hpp"
+#endif
 
 #include <chrono>
 #include <string>
@@ -146,6 +148,7 @@ TEMPLATE_TEST_CASE("promote.without_the_option_sign_up_creates_a_new_user", "[pr
   CHECK_FALSE(auth.find_user(guest.user.id));
 }
 
+#ifdef ANONAUTH_HAS_SQLITE
 // Every statement of a promotion, made to fail in turn: the database is left as it was.
 TEST_CASE("promote.a_failure_at_any_statement_changes_nothing", "[promote][sqlite]") {
   using auth_type = aa::anonymous_auth<app_schema, aa::link<seed_link>, aa::storage<aa::sqlite_storage>,
@@ -174,3 +177,4 @@ TEST_CASE("promote.a_failure_at_any_statement_changes_nothing", "[promote][sqlit
     CHECK(now == was);
   }
 }
+#endif

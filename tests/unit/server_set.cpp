@@ -4,9 +4,9 @@
 // layer. E016 (a member that is no app field of the user row) is a compile-fail test.
 #include "catch.hpp"
 #include "fixtures.hpp"
+#include "storages.hpp"
 
 #include <anonauth/anonauth.hpp>
-#include <anonauth/storage/sqlite/sqlite.hpp>
 
 #include <optional>
 #include <string>
@@ -131,8 +131,7 @@ TEST_CASE("server_set.refusal_names_the_first_changed_member", "[server_set]") {
   CHECK_FALSE(aa::detail::server_set_refusal<plain_schema>(before, after));
 }
 
-TEMPLATE_TEST_CASE("server_set.schema_with_markers_runs_on_every_storage", "[server_set]", aa::memory_storage,
-                   aa::sqlite_storage) {
+TEMPLATE_TEST_CASE("server_set.schema_with_markers_runs_on_every_storage", "[server_set]", ANONAUTH_TEST_STORAGES) {
   member_auth<TestType> auth;
   auto guest = auth.sign_in_anonymous(fixtures::no_session());
   REQUIRE(guest.has_value());

@@ -2,7 +2,6 @@
 // revoking one, the others or all, and sign-up with application fields. On memory and SQLite.
 #include "catch.hpp"
 #include "fixtures.hpp"
-#include "sqlite_fixtures.hpp"
 #include "storages.hpp"
 
 #include <chrono>

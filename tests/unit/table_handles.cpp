@@ -3,7 +3,9 @@
 // aa::storage_error names the table and the key (docs/getting-started.md, "Table handles").
 #include "catch.hpp"
 #include "fixtures.hpp"
+#ifdef ANONAUTH_HAS_SQLITE
 #include "sqlite_fixtures.hpp"
+#endif
 #include "storages.hpp"
 
 #include <string>
@@ -110,6 +112,7 @@ TEMPLATE_TEST_CASE("table_handle.a_migrator_sees_the_same_error_and_the_link_rol
   CHECK(auth.template table<draft>().find("d1")->body == "the guest's");
 }
 
+#ifdef ANONAUTH_HAS_SQLITE
 TEST_CASE("table_handle.sqlite_an_index_of_the_applications_own_keeps_sqlites_words", "[table_handle][sqlite]") {
   manual_clock clock;
   const auto config = storages::fresh_config<aa::sqlite_storage>("table-handle-own-index");
@@ -131,3 +134,4 @@ TEST_CASE("table_handle.sqlite_an_index_of_the_applications_own_keeps_sqlites_wo
   CHECK(storage_error_of([&] { auth.table<cart_item>().insert(cart_item{"c1", guest->user.id, "sku-other", 1}); }) ==
         R"(duplicate key in table "cart_items": id "c1")");
 }
+#endif
