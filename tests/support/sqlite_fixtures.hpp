@@ -28,12 +28,12 @@ namespace sqlite_fixtures {
 namespace aa = anonauth;
 
 using link_fixtures::app_schema;
-using link_fixtures::fast_hasher;
+using link_fixtures::fast_hashing;
 using link_fixtures::seed_link;
 
 /// The seed application on SQLite, linking with `Link`.
 template <class Schema, class Link>
-using sqlite_auth_of = aa::anonymous_auth<Schema, aa::link<Link>, aa::storage<aa::sqlite_storage>, fast_hasher>;
+using sqlite_auth_of = aa::anonymous_auth<Schema, aa::link<Link>, aa::storage<aa::sqlite_storage>, fast_hashing>;
 
 using seed_sqlite_auth = sqlite_auth_of<app_schema, seed_link>;
 
