@@ -30,12 +30,12 @@ std::set<std::string> draft_ids_of(Auth& auth, const std::string& author) {
 }
 
 template <class Auth>
-std::size_t sessions_of(Auth& auth, const std::string& user_id) {
+std::size_t session_count(Auth& auth, const std::string& user_id) {
   return auth.storage().read([&](const auto& tx) { return tx.sessions_of_user(user_id).size(); });
 }
 
 template <class Auth>
-std::size_t accounts_of(Auth& auth, const std::string& user_id) {
+std::size_t account_count(Auth& auth, const std::string& user_id) {
   return auth.storage().read([&](const auto& tx) { return tx.accounts_of_user(user_id).size(); });
 }
 
@@ -89,8 +89,8 @@ TEST_CASE("link_migrations.sign_up_moves_the_guests_data", "[link]") {
   // The guest is gone with its session.
   CHECK_FALSE(auth.find_user(g.id).has_value());
   CHECK_FALSE(auth.get_session(g.token).has_value());
-  CHECK(sessions_of(auth, g.id) == 0);
-  CHECK(accounts_of(auth, g.id) == 0);
+  CHECK(session_count(auth, g.id) == 0);
+  CHECK(account_count(auth, g.id) == 0);
   CHECK(user_count(auth) == 1);
 
   // The new token resolves to the new user, bio included.
