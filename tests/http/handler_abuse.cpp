@@ -46,7 +46,7 @@ struct staff_user {
       (std::optional<std::string>, role), (std::optional<std::string>, bio));
 };
 using staff_schema = aa::schema<aa::user_table<staff_user>, aa::server_set<&staff_user::role>>;
-using staff_auth = aa::anonymous_auth<staff_schema, aa::password_hasher<fixtures::fast_hasher>>;
+using staff_auth = aa::anonymous_auth<staff_schema, fixtures::fast_hashing>;
 
 }  // namespace
 

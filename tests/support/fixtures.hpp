@@ -71,12 +71,15 @@ class manual_clock {
 /// Argon2id at libsodium's minimum cost: same code path, milliseconds instead of a second.
 using fast_hasher = aa::argon2id<1, 8192, aa::insecure_test_cost>;
 
+/// The anonymous_auth option that hashes with it.
+using fast_hashing = aa::password_hasher<fast_hasher>;
+
 // --- auth types --------------------------------------------------------------------------------
 
 /// An auth over the seed schema with the manual clock and fast hashing, linking with `Link`.
 template <class Link, class... Options>
-using auth_with_link = aa::anonymous_auth<app_schema, aa::link<Link>, aa::clock<manual_clock>,
-                                          aa::password_hasher<fast_hasher>, Options...>;
+using auth_with_link = aa::anonymous_auth<app_schema, aa::link<Link>, aa::clock<manual_clock>, fast_hashing,
+                                          Options...>;
 
 /// The same with the seed's link migration.
 template <class... Options>
@@ -129,6 +132,17 @@ std::vector<aa::account> accounts_of(Auth& auth, std::string_view user_id) {
 template <class Auth>
 std::size_t user_count(Auth& auth) {
   return auth.template table<user>().count();
+}
+
+/// How many cart items `owner` has, and how many drafts `author` wrote.
+template <class Auth>
+std::size_t carts_of(Auth& auth, const std::string& owner) {
+  return auth.template table<cart_item>().template find_by<&cart_item::user_id>(owner).size();
+}
+
+template <class Auth>
+std::size_t drafts_of(Auth& auth, const std::string& author) {
+  return auth.template table<draft>().template find_by<&draft::author_id>(author).size();
 }
 
 // --- text ----------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // Fixtures of the linking, atomicity, concurrency and archetype tests: the seed's rows and
-// schema (a guest with a cart, drafts, a bio and a location), a fast password hasher and
-// helpers to drive an auth through a guest's life.
+// schema (a guest with a cart, drafts, a bio and a location), and helpers to drive an auth
+// through a guest's life. The requests, bodies, hashing and counts are those of fixtures.hpp.
 //
 // Everything lives in namespace link_fixtures so that it never collides with the types of
 // other test files linked into the same executable.
@@ -8,6 +8,7 @@
 
 #include <anonauth/anonauth.hpp>
 
+#include "fixtures.hpp"
 #include "seed.hpp"
 
 #include <anonauth/testing/detail/fixture.hpp>
@@ -33,26 +34,21 @@ using seed::schema_with;
 using seed::seed_link;
 using seed::user;
 
-/// Argon2id at libsodium's minimum cost: tests stay fast.
-using fast_hasher = aa::password_hasher<aa::argon2id<1, 8192, aa::insecure_test_cost>>;
+using fixtures::fast_hashing;
 
-using seed_auth = aa::anonymous_auth<app_schema, aa::link<seed_link>, fast_hasher>;
+using seed_auth = aa::anonymous_auth<app_schema, aa::link<seed_link>, fast_hashing>;
 
-inline constexpr const char* password = "correct horse battery";
+// --- requests (fixtures.hpp) --------------------------------------------------------------------
 
-// --- requests -----------------------------------------------------------------------------------
+using fixtures::no_session;
+using fixtures::sign_up_body;
+using fixtures::test_password;
+using fixtures::with_token;
 
-inline aa::request_context no_session() { return aa::request_context{std::nullopt, "203.0.113.7", "link-tests"}; }
-
-inline aa::request_context with_token(std::string token) {
-  return aa::request_context{std::move(token), "203.0.113.7", "link-tests"};
+/// Signs in with the password sign_up_body gave.
+inline aa::email_sign_in sign_in_body(std::string email) {
+  return aa::email_sign_in{std::move(email), std::string(test_password)};
 }
-
-inline aa::email_sign_up sign_up_body(std::string email, std::string name = "Real Name") {
-  return aa::email_sign_up{std::move(email), password, std::move(name), std::nullopt};
-}
-
-inline aa::email_sign_in sign_in_body(std::string email) { return aa::email_sign_in{std::move(email), password}; }
 
 inline aa::social_profile profile(std::string provider, std::string account_id, std::string email,
                                   bool verified = true) {
@@ -102,15 +98,8 @@ void set_profile(Auth& auth, const std::string& token, std::optional<std::string
   (void)r.value();
 }
 
-template <class Auth>
-std::size_t carts_of(Auth& auth, const std::string& owner) {
-  return auth.template table<cart_item>().template find_by<&cart_item::user_id>(owner).size();
-}
-
-template <class Auth>
-std::size_t drafts_of(Auth& auth, const std::string& author) {
-  return auth.template table<draft>().template find_by<&draft::author_id>(author).size();
-}
+using fixtures::carts_of;
+using fixtures::drafts_of;
 
 /// Where a guest's cart went after several sign-ins raced to link it: the users (by their index
 /// in `results`, all of which succeeded) that hold cart items, how many items each holds, and the
@@ -139,10 +128,7 @@ cart_ownership cart_ownership_of(Auth& auth, const Results& results) {
   return out;
 }
 
-template <class Auth>
-std::size_t user_count(Auth& auth) {
-  return auth.storage().read([](const auto& tx) { return tx.template count<user>(); });
-}
+using fixtures::user_count;
 
 /// An email account with a credential, signed up without a guest; returns its id and token.
 template <class Auth>

@@ -1,6 +1,6 @@
 // Fixtures of the SQLite storage tests: the seed application on aa::sqlite_storage, a fault
-// injector for sqlite_config::before_statement, and a second, raw SQLite connection that dumps
-// a database file table by table (what the storage wrote, seen from outside it).
+// injector for sqlite_config::before_statement, and a second, raw SQLite connection that reads
+// a database file and dumps it table by table (what the storage wrote, seen from outside it).
 //
 // Everything lives in namespace sqlite_fixtures so that it never collides with the types of
 // other test files linked into the same executable.
@@ -28,12 +28,12 @@ namespace sqlite_fixtures {
 namespace aa = anonauth;
 
 using link_fixtures::app_schema;
-using link_fixtures::fast_hasher;
+using link_fixtures::fast_hashing;
 using link_fixtures::seed_link;
 
 /// The seed application on SQLite, linking with `Link`.
 template <class Schema, class Link>
-using sqlite_auth_of = aa::anonymous_auth<Schema, aa::link<Link>, aa::storage<aa::sqlite_storage>, fast_hasher>;
+using sqlite_auth_of = aa::anonymous_auth<Schema, aa::link<Link>, aa::storage<aa::sqlite_storage>, fast_hashing>;
 
 using seed_sqlite_auth = sqlite_auth_of<app_schema, seed_link>;
 
@@ -133,6 +133,26 @@ class raw_db {
         row += sqlite3_column_name(st, c);
         row += '=';
         row += value(st, c);
+      }
+      out.push_back(std::move(row));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) throw std::runtime_error("raw_db: " + sql + ": " + sqlite3_errmsg(db_));
+    return out;
+  }
+
+  /// Every row of a query, each as its columns' text (NULL as ""), in the query's order.
+  std::vector<std::vector<std::string>> values(const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
+      throw std::runtime_error("raw_db: " + sql + ": " + sqlite3_errmsg(db_));
+    std::vector<std::vector<std::string>> out;
+    int rc = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      std::vector<std::string> row;
+      for (int c = 0; c < sqlite3_column_count(st); ++c) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+        row.emplace_back(text != nullptr ? text : "");
       }
       out.push_back(std::move(row));
     }

@@ -381,7 +381,7 @@ TEST_CASE("archetypes.anonymous_auth_runs_on_archetypes_alone", "[archetypes]") 
   const auto accounts = auth.storage().read([&](const auto& tx) { return tx.accounts_of_user(r.user_id); });
   REQUIRE(accounts.size() == 1);
   CHECK(accounts.front().provider_id == "credential");
-  CHECK(accounts.front().password_hash == std::optional<std::string>(std::string("h:") + password));
+  CHECK(accounts.front().password_hash == std::optional<std::string>("h:" + std::string(test_password)));
   auto in = auth.sign_in_email(sign_in_body("arch@example.com"), no_session());
   REQUIRE(in);
   CHECK(in->user.id == r.user_id);

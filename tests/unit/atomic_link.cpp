@@ -58,7 +58,7 @@ struct failing_migrator {
 using failing_link = aa::link_migrations<aa::reassign<&cart_item::user_id>, aa::reassign<&draft::author_id>,
                                          aa::leave<&audit_entry::actor_id>, aa::copy_if_empty<&user::bio>,
                                          aa::copy_fields<&user::location>, aa::on_link<failing_migrator>>;
-using auth_type = aa::anonymous_auth<audited_schema, aa::link<failing_link>, fast_hasher>;
+using auth_type = aa::anonymous_auth<audited_schema, aa::link<failing_link>, fast_hashing>;
 
 template <class Auth>
 void add_audit(Auth& auth, const std::string& actor, std::size_t n, const std::string& prefix) {

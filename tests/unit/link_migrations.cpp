@@ -30,12 +30,12 @@ std::set<std::string> draft_ids_of(Auth& auth, const std::string& author) {
 }
 
 template <class Auth>
-std::size_t sessions_of(Auth& auth, const std::string& user_id) {
+std::size_t session_count(Auth& auth, const std::string& user_id) {
   return auth.storage().read([&](const auto& tx) { return tx.sessions_of_user(user_id).size(); });
 }
 
 template <class Auth>
-std::size_t accounts_of(Auth& auth, const std::string& user_id) {
+std::size_t account_count(Auth& auth, const std::string& user_id) {
   return auth.storage().read([&](const auto& tx) { return tx.accounts_of_user(user_id).size(); });
 }
 
@@ -89,8 +89,8 @@ TEST_CASE("link_migrations.sign_up_moves_the_guests_data", "[link]") {
   // The guest is gone with its session.
   CHECK_FALSE(auth.find_user(g.id).has_value());
   CHECK_FALSE(auth.get_session(g.token).has_value());
-  CHECK(sessions_of(auth, g.id) == 0);
-  CHECK(accounts_of(auth, g.id) == 0);
+  CHECK(session_count(auth, g.id) == 0);
+  CHECK(account_count(auth, g.id) == 0);
   CHECK(user_count(auth) == 1);
 
   // The new token resolves to the new user, bio included.
@@ -187,7 +187,7 @@ TEST_CASE("link_migrations.copy_fields_copies_only_engaged_optionals", "[link]")
 
 TEST_CASE("link_migrations.drop_deletes_the_guests_rows", "[link]") {
   using link = aa::link_migrations<aa::drop<&cart_item::user_id>, aa::reassign<&draft::author_id>>;
-  aa::anonymous_auth<app_schema, aa::link<link>, fast_hasher> auth;
+  aa::anonymous_auth<app_schema, aa::link<link>, fast_hashing> auth;
   const identity other = new_account(auth, "other@example.com");
   fill_cart(auth, other.id, 2, "other");
   const identity g = seed_guest(auth);
@@ -205,7 +205,7 @@ TEST_CASE("link_migrations.drop_deletes_the_guests_rows", "[link]") {
 
 TEST_CASE("link_migrations.leave_with_cascade_deletes_rows_with_the_guest", "[link]") {
   using link = aa::link_migrations<aa::leave<&cart_item::user_id>, aa::reassign<&draft::author_id>>;
-  aa::anonymous_auth<app_schema, aa::link<link>, fast_hasher> auth;
+  aa::anonymous_auth<app_schema, aa::link<link>, fast_hashing> auth;
   const identity other = new_account(auth, "other@example.com");
   fill_cart(auth, other.id, 1, "other");
   const identity g = seed_guest(auth);
@@ -222,7 +222,7 @@ TEST_CASE("link_migrations.leave_with_cascade_deletes_rows_with_the_guest", "[li
 
 TEST_CASE("link_migrations.leave_with_keep_leaves_rows_under_the_old_id", "[link]") {
   using link = aa::link_migrations<aa::reassign<&cart_item::user_id>, aa::leave<&draft::author_id>>;
-  aa::anonymous_auth<schema_with<aa::on_delete::keep>, aa::link<link>, fast_hasher> auth;
+  aa::anonymous_auth<schema_with<aa::on_delete::keep>, aa::link<link>, fast_hashing> auth;
   const identity g = seed_guest(auth);
 
   auto r = auth.sign_up_email(sign_up_body("keeper@example.com"), with_token(g.token));
@@ -235,7 +235,7 @@ TEST_CASE("link_migrations.leave_with_keep_leaves_rows_under_the_old_id", "[link
 }
 
 TEST_CASE("link_migrations.keep_anonymous_user_moves_rows_and_keeps_the_guest", "[link]") {
-  aa::anonymous_auth<app_schema, aa::link<seed_link>, fast_hasher, aa::keep_anonymous_user> auth;
+  aa::anonymous_auth<app_schema, aa::link<seed_link>, fast_hashing, aa::keep_anonymous_user> auth;
   const identity g = seed_guest(auth);
 
   auto r = auth.sign_up_email(sign_up_body("kept@example.com"), with_token(g.token));
@@ -350,7 +350,7 @@ using custom_auth = aa::anonymous_auth<
     aa::link<aa::link_migrations<aa::reassign<&cart_item::user_id>, aa::reassign<&draft::author_id>,
                                  aa::copy_if_empty<&user::bio>, aa::copy_fields<&user::location>,
                                  aa::on_link<Migrator>>>,
-    fast_hasher>;
+    fast_hashing>;
 
 template <int Field>
 void check_core_field_refused(const std::string& field) {
@@ -434,7 +434,7 @@ TEST_CASE("link_migrations.custom_migrator_runs_only_when_a_guest_links", "[link
   auto again = auth.sign_in_email(sign_in_body("plain@example.com"), with_token(plain->token));
   REQUIRE(again);
   CHECK(seen.calls == 0);
-  CHECK(auth.find_user(plain->user.id)->name == "Real Name");
+  CHECK(auth.find_user(plain->user.id)->name == "Test User");
 }
 
 TEST_CASE("link_migrations.custom_migrator_changing_a_core_field_aborts_the_link", "[link][custom]") {

@@ -29,11 +29,6 @@ aa::signed_in<user> guest_with_cart(Auth& auth) {
   return *guest;
 }
 
-template <class Auth>
-std::size_t carts_of(Auth& auth, const std::string& user_id) {
-  return auth.template table<cart_item>().template find_by<&cart_item::user_id>(user_id).size();
-}
-
 }  // namespace
 
 static_assert(promoting_auth<aa::memory_storage>::promotes_in_place);
@@ -152,7 +147,7 @@ TEMPLATE_TEST_CASE("promote.without_the_option_sign_up_creates_a_new_user", "[pr
 // Every statement of a promotion, made to fail in turn: the database is left as it was.
 TEST_CASE("promote.a_failure_at_any_statement_changes_nothing", "[promote][sqlite]") {
   using auth_type = aa::anonymous_auth<app_schema, aa::link<seed_link>, aa::storage<aa::sqlite_storage>,
-                                       aa::password_hasher<fast_hasher>, aa::on_sign_up<aa::promote_in_place>>;
+                                       fast_hashing, aa::on_sign_up<aa::promote_in_place>>;
   auto attempt = [](std::size_t fail_at, const std::string& name) {
     sqlite_fixtures::fault_injector faults;
     aa::sqlite_config config = sqlite_fixtures::file_config(name);

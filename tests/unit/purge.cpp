@@ -24,7 +24,7 @@ using purge_link = aa::link_migrations<aa::reassign<&cart_item::user_id>, aa::re
 
 template <class Storage>
 using purge_auth = aa::anonymous_auth<purge_schema, aa::storage<Storage>, aa::link<purge_link>, aa::clock<manual_clock>,
-                                      aa::password_hasher<fast_hasher>>;
+                                      fast_hashing>;
 
 }  // namespace
 

@@ -38,7 +38,7 @@ using plain_schema = aa::schema<aa::user_table<member>, basket_table>;
 using member_link = aa::link_migrations<aa::reassign<&basket_item::user_id>, aa::copy_fields<&member::bio>>;
 template <class Storage>
 using member_auth =
-    aa::anonymous_auth<member_schema, aa::link<member_link>, aa::storage<Storage>, aa::password_hasher<fixtures::fast_hasher>>;
+    aa::anonymous_auth<member_schema, aa::link<member_link>, aa::storage<Storage>, fixtures::fast_hashing>;
 
 member sample_member() {
   const aa::timestamp at{std::chrono::milliseconds{fixtures::manual_clock::start_ms}};

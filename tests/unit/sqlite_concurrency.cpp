@@ -11,6 +11,7 @@
 #include "threads.hpp"
 #include "fixtures.hpp"
 #include "link_fixtures.hpp"
+#include "sqlite_fixtures.hpp"
 #include "test_files.hpp"
 
 #include <anonauth/anonauth.hpp>
@@ -45,9 +46,9 @@ using fixtures::with_token;
 
 using sqlite_auth = fixtures::test_auth<aa::storage<aa::sqlite_storage>>;
 
-aa::sqlite_config file_config(const std::string& name) {
-  aa::sqlite_config config;
-  config.path = test_files::unique_path(name + ".db");
+/// A file database at a fresh path whose writers wait long for each other: they contend here.
+aa::sqlite_config contended_config(const std::string& name) {
+  aa::sqlite_config config = sqlite_fixtures::file_config(name + ".db");
   config.busy_timeout = std::chrono::seconds{30};
   return config;
 }
@@ -92,7 +93,7 @@ aa::email_sign_in sign_in_body(std::string email) {
 
 TEST_CASE("sqlite_concurrency.parallel_sign_ins_and_reads_on_a_file", "[sqlite][concurrency]") {
   constexpr std::size_t threads = 8, per_thread = 100, known = 16;
-  sqlite_auth auth{file_config("concurrency-sign-ins")};
+  sqlite_auth auth{contended_config("concurrency-sign-ins")};
   std::vector<identity> existing;
   for (std::size_t i = 0; i < known; ++i) {
     existing.push_back(new_guest(auth));
@@ -158,7 +159,7 @@ TEST_CASE("sqlite_concurrency.racing_links_of_one_guest_on_a_file", "[sqlite][co
 
   for (std::size_t round = 0; round < rounds; ++round) {
     INFO("round " << round);
-    sqlite_auth auth{file_config("concurrency-race-" + std::to_string(round))};
+    sqlite_auth auth{contended_config("concurrency-race-" + std::to_string(round))};
     for (std::size_t t = sign_ups; t < threads; ++t) {
       auto r = auth.sign_up_email(sign_up_body("account" + std::to_string(t) + "@example.com"), no_session());
       REQUIRE(r);
@@ -313,7 +314,7 @@ bool exited_cleanly(int status) { return status != -1 && WIFEXITED(status) && WE
 
 TEST_CASE("sqlite_processes.two_processes_link_the_same_guests", "[sqlite][processes][link]") {
   constexpr std::size_t guests = 20, items = 10;
-  const aa::sqlite_config config = file_config("processes-link");
+  const aa::sqlite_config config = contended_config("processes-link");
 
   // The guests, made and the auth closed before any child exists.
   std::vector<identity> made;

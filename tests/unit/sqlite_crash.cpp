@@ -21,6 +21,7 @@
 //   - PRAGMA integrity_check is "ok".
 #include "catch.hpp"
 #include "fixtures.hpp"
+#include "sqlite_fixtures.hpp"
 #include "test_files.hpp"
 
 #include <anonauth/anonauth.hpp>
@@ -170,43 +171,7 @@ std::string read_all(int fd) {
 // --- reading the file back --------------------------------------------------------------------
 
 /// A plain SQLite connection, independent of the storage under test.
-class raw_db {
- public:
-  explicit raw_db(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-      const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
-      sqlite3_close_v2(db_);
-      throw std::runtime_error("cannot open " + path + ": " + message);
-    }
-    sqlite3_busy_timeout(db_, 5000);
-  }
-  raw_db(const raw_db&) = delete;
-  raw_db& operator=(const raw_db&) = delete;
-  ~raw_db() { sqlite3_close_v2(db_); }
-
-  /// Every row of a query, each column as text (NULL as "").
-  std::vector<std::vector<std::string>> rows(const char* sql) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK)
-      throw std::runtime_error(std::string(sql) + ": " + sqlite3_errmsg(db_));
-    std::vector<std::vector<std::string>> out;
-    int rc = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      std::vector<std::string> row;
-      for (int c = 0; c < sqlite3_column_count(st); ++c) {
-        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
-        row.emplace_back(text != nullptr ? text : "");
-      }
-      out.push_back(std::move(row));
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) throw std::runtime_error(std::string(sql) + ": " + sqlite3_errmsg(db_));
-    return out;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
+using sqlite_fixtures::raw_db;
 
 /// What the file holds, and every broken invariant (empty when consistent).
 struct snapshot {
@@ -242,19 +207,19 @@ snapshot inspect(const std::string& path, const std::string& email_prefix) {
     std::set<std::string> items, drafts;
   };
   snapshot s;
-  raw_db db(path);
+  raw_db db(path, SQLITE_OPEN_READWRITE);
   auto broken = [&](std::string what) { s.violations.push_back(std::move(what)); };
 
-  const auto integrity = db.rows("PRAGMA integrity_check");
+  const auto integrity = db.values("PRAGMA integrity_check");
   if (integrity.size() != 1 || integrity[0].at(0) != "ok")
     broken("integrity_check: " + (integrity.empty() ? std::string("no answer") : integrity[0].at(0)));
 
-  if (db.rows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'user'").empty()) return s;
+  if (db.values("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'user'").empty()) return s;
   s.has_schema = true;
 
-  db.rows("BEGIN");  // one consistent view of every table
+  db.exec("BEGIN");  // one consistent view of every table
   std::map<std::string, owner> users;
-  for (auto& r : db.rows("SELECT id, email, is_anonymous FROM \"user\"")) {
+  for (auto& r : db.values("SELECT id, email, is_anonymous FROM \"user\"")) {
     owner o;
     o.email = r.at(1);
     o.anonymous = r.at(2) == "1";
@@ -268,22 +233,22 @@ snapshot inspect(const std::string& path, const std::string& email_prefix) {
     }
     return &it->second;
   };
-  for (auto& r : db.rows("SELECT user_id FROM session"))
+  for (auto& r : db.values("SELECT user_id FROM session"))
     if (auto* o = owner_of(r.at(0), "session")) ++o->sessions;
-  for (auto& r : db.rows("SELECT user_id, provider_id FROM account"))
+  for (auto& r : db.values("SELECT user_id, provider_id FROM account"))
     if (auto* o = owner_of(r.at(0), "account")) {
       ++o->accounts;
       if (r.at(1) == aa::credential_provider) ++o->credentials;
     }
-  for (auto& r : db.rows("SELECT id, user_id FROM cart_items")) {
+  for (auto& r : db.values("SELECT id, user_id FROM cart_items")) {
     ++s.cart_items;
     if (auto* o = owner_of(r.at(1), "cart item")) o->items.insert(r.at(0));
   }
-  for (auto& r : db.rows("SELECT id, author_id FROM drafts")) {
+  for (auto& r : db.values("SELECT id, author_id FROM drafts")) {
     ++s.drafts;
     if (auto* o = owner_of(r.at(1), "draft")) o->drafts.insert(r.at(0));
   }
-  db.rows("COMMIT");
+  db.exec("COMMIT");
 
   for (const auto& [id, o] : users) {
     const std::string who = (o.anonymous ? "guest " : "user ") + id + " <" + o.email + ">: ";
