@@ -7,10 +7,13 @@
 #      (-DANONAUTH_SANITIZE=address,undefined: tests, examples and the example server
 #      the end-to-end tests drive), so a memory error, a leak or undefined behaviour
 #      fails its test;
-#   2. a ThreadSanitizer build (clang++) of the unit and server adapter tests, running
+#   2. a build without SQLite (g++, -DANONAUTH_SQLITE=OFF, with CMake unable to find
+#      SQLite at all): every CMake file configures, and the conformance tests (the memory
+#      storage through the kit) build without including any SQLite header, and pass;
+#   3. a ThreadSanitizer build (clang++) of the unit and server adapter tests, running
 #      the tests whose name contains "concurrency", the rate limiter's and the hashing
 #      bound's thread tests, and those of the Beast server;
-#   3. the libFuzzer harnesses of fuzz/ (scripts/fuzz.sh: build/fuzz, each target
+#   4. the libFuzzer harnesses of fuzz/ (scripts/fuzz.sh: build/fuzz, each target
 #      ANONAUTH_FUZZ_SECONDS on a copy of its seed corpus).
 # Stops at the first failure and prints one summary line per job.
 #
@@ -18,6 +21,7 @@
 #   ANONAUTH_COMPILERS   compilers to test with (default: "g++ clang++"; empty: none)
 #   ANONAUTH_BUILD_TYPE  build type for every compiler job (default: Debug for
 #                        GCC, RelWithDebInfo for Clang: one build of each kind)
+#   ANONAUTH_SKIP_NOSQLITE=1 skip the job without SQLite
 #   ANONAUTH_SKIP_TSAN=1 skip the ThreadSanitizer job
 #   ANONAUTH_SKIP_FUZZ=1 skip the fuzz job
 #   ANONAUTH_FUZZ_SECONDS seconds per fuzz target (default: 20)
@@ -72,11 +76,18 @@ for cxx in "${compilers[@]}"; do
   build=build/$name
   sanitize=""
   label=""
+  # The sanitized build leaves out what a second compiler adds nothing to: the compile-fail
+  # tests' positive twins (their tags are still checked) and the end-to-end tests of Better
+  # Auth's own server against itself.
+  twins=ON
+  skip_tests='^$'
   case $name in
     clang*)
       type=${ANONAUTH_BUILD_TYPE:-RelWithDebInfo}
       sanitize=address,undefined
       label=" ASan+UBSan"
+      twins=OFF
+      skip_tests='^anonauth\.e2e\.reference\.'
       ;;
     *) type=${ANONAUTH_BUILD_TYPE:-Debug} ;;
   esac
@@ -89,7 +100,8 @@ for cxx in "${compilers[@]}"; do
     -DCMAKE_BUILD_TYPE="$type" \
     -DCMAKE_CXX_COMPILER="$cxx" \
     -DANONAUTH_SANITIZE="$sanitize" \
-    -DANONAUTH_BENCHMARKS="$benchmarks"
+    -DANONAUTH_BENCHMARKS="$benchmarks" \
+    -DANONAUTH_COMPILE_FAIL_TWINS="$twins"
   cmake --build "$build" -j "$jobs"
   # The end-to-end tests are left out when a tool they drive is missing; here that is a failure,
   # not a skip: setup-debian.sh installs them, so a run without them would hide a broken setup.
@@ -106,9 +118,33 @@ for cxx in "${compilers[@]}"; do
       "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
     )
   fi
-  env "${sanitizer_env[@]}" ctest --test-dir "$build" --output-on-failure -j "$jobs" 2>&1 | tee "$build/ctest.log"
+  env "${sanitizer_env[@]}" ctest --test-dir "$build" -E "$skip_tests" --output-on-failure -j "$jobs" 2>&1 |
+    tee "$build/ctest.log"
   end "$build/ctest.log"
 done
+
+if [[ ${ANONAUTH_SKIP_NOSQLITE:-0} != 1 ]]; then
+  build=build/nosqlite
+  begin "g++ Debug without SQLite (configure, conformance tests)"
+  # The SQLite storage is optional: without it, every CMake file must configure (tests,
+  # examples, packaging) and what is built must not need SQLite. Only the conformance tests are
+  # built, to keep the job short: the whole build without SQLite is the same code as the
+  # job above, less the SQLite files.
+  cmake -S . -B "$build" -G Ninja \
+    -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_CXX_COMPILER=g++ \
+    -DANONAUTH_SQLITE=OFF \
+    -DCMAKE_DISABLE_FIND_PACKAGE_SQLite3=TRUE
+  cmake --build "$build" --target anonauth_conformance_tests -j "$jobs"
+  # A SQLite header that compiles (it is installed) must still not be included by anything here.
+  if ninja -C "$build" -t deps | grep -E 'sqlite3\.h$|anonauth/storage/sqlite/'; then
+    echo "test.sh: the build without SQLite includes the headers above" >&2
+    exit 1
+  fi
+  ctest --test-dir "$build" -R '^anonauth\.conformance\.' --no-tests=error --output-on-failure -j "$jobs" 2>&1 |
+    tee "$build/ctest.log"
+  end "$build/ctest.log"
+fi
 
 if [[ ${ANONAUTH_SKIP_TSAN:-0} != 1 ]]; then
   build=build/tsan
