@@ -11,9 +11,8 @@
 #      SQLite at all): every CMake file configures, and the conformance tests (the memory
 #      storage through the kit) build without including any SQLite header, and pass;
 #   3. a ThreadSanitizer build (clang++) of the unit test files that run threads and of the
-#      server adapter tests, running
-#      the tests whose name contains "concurrency", the rate limiter's and the hashing
-#      bound's thread tests, and those of the Beast server;
+#      server adapter tests, running the tests whose name contains "concurrency", the rate
+#      limiter's and the hashing bound's thread tests, and those of the Beast server;
 #   4. the libFuzzer harnesses of fuzz/ (scripts/fuzz.sh: build/fuzz, each target
 #      ANONAUTH_FUZZ_SECONDS on a copy of its seed corpus).
 # Stops at the first failure and prints one summary line per job.
