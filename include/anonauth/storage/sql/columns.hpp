@@ -4,10 +4,11 @@
 // members, in Hana's order, named as the members. A row anonauth defines without Hana (a
 // session, an account) describes its columns in sql::row_description (session_account_rows.hpp),
 // so that one generator writes the SQL of every table. A column is named in C++ by its
-// accessor type: Hana's accessor of a member, or sql::member / sql::nested_member.
+// accessor type: Hana's accessor of a member, or sql::field / sql::nested_field.
 #pragma once
 
 #include <anonauth/schema/reflect.hpp>
+#include <anonauth/storage/accessors.hpp>
 #include <anonauth/storage/sql/dialect.hpp>
 
 #include <boost/hana/accessors.hpp>
@@ -22,23 +23,8 @@
 
 namespace anonauth::sql {
 
-/// The accessor of member M (`r.*M`), for rows described by hand.
-template <auto M>
-struct member {
-  template <class R>
-  constexpr auto& operator()(R& r) const noexcept {
-    return r.*M;
-  }
-};
-/// The accessor of member Inner of member Outer (`(r.*Outer).*Inner`): a session record's
-/// columns are its session's members and its hash.
-template <auto Outer, auto Inner>
-struct nested_member {
-  template <class R>
-  constexpr auto& operator()(R& r) const noexcept {
-    return (r.*Outer).*Inner;
-  }
-};
+using detail::field;
+using detail::nested_field;
 
 /// One column of a row described by hand: its SQL name and its accessor.
 template <class Get>

@@ -15,7 +15,7 @@ namespace anonauth::sql {
 /// The columns of a session record, by name.
 struct session_columns {
   template <auto M>
-  using of = nested_member<&session_record::session, M>;
+  using of = nested_field<&session_record::session, M>;
   using id = of<&session::id>;
   using user_id = of<&session::user_id>;
   using expires_at = of<&session::expires_at>;
@@ -23,7 +23,7 @@ struct session_columns {
   using updated_at = of<&session::updated_at>;
   using ip_address = of<&session::ip_address>;
   using user_agent = of<&session::user_agent>;
-  using token_hash = member<&session_record::hash>;
+  using token_hash = field<&session_record::hash>;
 };
 
 template <>
@@ -37,13 +37,13 @@ struct row_description<session_record> {
 
 /// The columns of an account, by name.
 struct account_columns {
-  using id = member<&account::id>;
-  using user_id = member<&account::user_id>;
-  using provider_id = member<&account::provider_id>;
-  using account_id = member<&account::account_id>;
-  using password_hash = member<&account::password_hash>;
-  using created_at = member<&account::created_at>;
-  using updated_at = member<&account::updated_at>;
+  using id = field<&account::id>;
+  using user_id = field<&account::user_id>;
+  using provider_id = field<&account::provider_id>;
+  using account_id = field<&account::account_id>;
+  using password_hash = field<&account::password_hash>;
+  using created_at = field<&account::created_at>;
+  using updated_at = field<&account::updated_at>;
 };
 
 template <>
