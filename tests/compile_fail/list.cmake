@@ -56,6 +56,13 @@ if(TARGET anonauth::sqlite)
   anonauth_compile_fail(e130_member_sqlite_cannot_store "\\[anonauth\\.E130\\]")
 endif()
 
+# one mistake in a complete program: the tagged error and nothing else (anonauth::sqlite)
+anonauth_compile_fail_program(one_error_forgotten_table_sqlite E003)
+anonauth_compile_fail_program(one_error_wrong_column_sqlite E002)
+anonauth_compile_fail_program(one_error_storage_policy_sqlite E110)
+anonauth_compile_fail_program(one_error_email_policy_sqlite E111)
+anonauth_compile_fail_program(one_error_constructor_argument_sqlite E103)
+
 # the HTTP layer (anonauth::http)
 if(TARGET anonauth::http)
   anonauth_compile_fail(e140_member_without_json_form "\\[anonauth\\.E140\\]")

@@ -57,6 +57,14 @@ inline error field_refusal(std::string_view field) {
                errors::field_not_allowed.status);
 }
 
+/// Whether any core field differs between the two rows.
+template <class User>
+bool core_field_changed(const User& a, const User& b) {
+  return a.id != b.id || a.name != b.name || a.email != b.email || a.email_verified != b.email_verified ||
+         a.image != b.image || a.is_anonymous != b.is_anonymous || a.created_at != b.created_at ||
+         a.updated_at != b.updated_at;
+}
+
 /// Why `after` is not an acceptable edit of `before`, if it is not: a changed email is
 /// EMAIL_CAN_NOT_BE_UPDATED, another changed core field but name and image FIELD_NOT_ALLOWED
 /// ("<field> is not allowed to be set", Better Auth's message), a bad new name INVALID_NAME, a

@@ -72,8 +72,8 @@ using row_of_t = typename row_of<T>::type;
 
 template <class T>
 inline constexpr bool is_user_table_v = false;
-template <class Row, fixed_string N>
-inline constexpr bool is_user_table_v<user_table<Row, N>> = true;
+template <class Row, class N>
+inline constexpr bool is_user_table_v<named_user_table<Row, N>> = true;
 
 template <class... Tables>
 struct find_user_table {
