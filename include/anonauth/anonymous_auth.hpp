@@ -254,7 +254,7 @@ class anonymous_auth {
     if constexpr (!resolved::schema_valid) {
       return detail::inert_table<Row>{};  // the schema's error is the only one
     } else {
-      static_assert(schema_type::template has_row_v<Row>, "[anonauth.E001] table<Row>(): Row is no table of the schema");
+      diag::report<std::conditional_t<schema_type::template has_row_v<Row>, diag::ok, diag::table_not_in_schema<Row>>>();
       return table_handle<Row, backend_type, !std::is_same_v<Row, user_type>>(state_.backend);
     }
   }

@@ -14,6 +14,7 @@ anonauth_compile_fail(e004_copy_member_of_other_table "\\[anonauth\\.E004\\]")
 anonauth_compile_fail(e005_duplicate_migrator "\\[anonauth\\.E005\\]")
 anonauth_compile_fail(e006_copy_if_empty_needs_text "\\[anonauth\\.E006\\]")
 anonauth_compile_fail(e007_not_a_migrator "\\[anonauth\\.E007\\]")
+anonauth_compile_fail(e007_copy_fields_without_members "\\[anonauth\\.E007\\]")
 anonauth_compile_fail(e008_user_table_is_read_only "\\[anonauth\\.E008\\]")
 anonauth_compile_fail(e008_user_table_is_read_only_in_a_migrator_sqlite "\\[anonauth\\.E008\\]")
 

@@ -10,6 +10,7 @@
 #include <anonauth/core/types.hpp>
 #include <anonauth/core/validate.hpp>
 #include <anonauth/crypto/sodium.hpp>
+#include <anonauth/diag/errors.hpp>
 #include <anonauth/policy/hashing.hpp>
 #include <anonauth/policy/rate_limit.hpp>
 
@@ -31,9 +32,7 @@ T take_or_default() {
   if constexpr (std::default_initializable<T>) {
     return T{};
   } else {
-    static_assert(dependent_false_t<T>,
-                  "[anonauth.E121] this audit sink has no default constructor: pass one to the constructor, "
-                  "e.g. auth_type auth{config, aa::json_lines_file{\"audit.jsonl\"}}");
+    diag::report<diag::audit_sink_not_given<T>>();
     throw std::logic_error("unreachable");  // the one error above is all the compiler says
   }
 }
@@ -178,10 +177,7 @@ class auth_state : public Resolved {
                        std::is_same_v<T, hashing_limits>)
       return;  // taken by the constructor
     else
-      static_assert(dependent_false_t<T>,
-                    "[anonauth.E103] a constructor argument is none of this auth's policy types: pass a configured "
-                    "policy object of the type its option names (a limiter's config goes in it: "
-                    "aa::credential_limits{config}), or aa::hashing_limits{...}");
+      diag::report<diag::constructor_argument_not_a_policy<T>>();
   }
 };
 

@@ -70,8 +70,19 @@ struct not_a_migrator : failure {
   }
 };
 
-// E007 for an empty aa::copy_fields<> and E008 (the user table is read-only through
-// table<User>()) are still stated where they are checked (migrate/migrators.hpp,
-// table_handle.hpp); their diag types belong here.
+template <class Migrator>
+struct copy_fields_without_members : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<Migrator>, "[anonauth.E007] aa::copy_fields needs at least one member");
+  }
+};
+template <class Row>
+struct user_table_is_read_only : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<Row>,
+                  "[anonauth.E008] the user table is read-only through table<User>(): create, edit and delete users "
+                  "with the operations of anonymous_auth (in a migrator: ctx.update_user)");
+  }
+};
 
 }  // namespace anonauth::diag

@@ -34,7 +34,14 @@ struct duplicate_option : failure {
   }
 };
 
-// E103 (a constructor argument that is none of the auth's policy types) is still stated where it
-// is checked, in anonymous_auth.hpp's constructor; its diag type belongs here.
+template <class T>
+struct constructor_argument_not_a_policy : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<T>,
+                  "[anonauth.E103] a constructor argument is none of this auth's policy types: pass a configured "
+                  "policy object of the type its option names (a limiter's config goes in it: "
+                  "aa::credential_limits{config}), or aa::hashing_limits{...}");
+  }
+};
 
 }  // namespace anonauth::diag

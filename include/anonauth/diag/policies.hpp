@@ -165,7 +165,13 @@ struct not_a_custom_migrator : failure {
   }
 };
 
-// E121 for an audit sink without a default constructor that the constructor was not given is
-// still stated where it is checked (anonymous_auth.hpp); its diag type belongs here.
+template <class T>
+struct audit_sink_not_given : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<T>,
+                  "[anonauth.E121] this audit sink has no default constructor: pass one to the constructor, "
+                  "e.g. auth_type auth{config, aa::json_lines_file{\"audit.jsonl\"}}");
+  }
+};
 
 }  // namespace anonauth::diag

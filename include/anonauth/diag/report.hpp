@@ -59,6 +59,14 @@ constexpr bool report() {
   return D::is_ok;
 }
 
+/// Fires the diagnostic of D, if D is a failure, and returns true: for a static_assert that must
+/// add no error of its own to D's.
+template <class D>
+constexpr bool checked() {
+  D::fire();
+  return true;
+}
+
 }  // namespace diag
 
 namespace detail {

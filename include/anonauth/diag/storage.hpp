@@ -32,8 +32,14 @@ struct reassign_needs_user_reference : failure {
   }
 };
 
-// E001 from auth.table<Row>() (anonymous_auth.hpp) and E130, a member type the SQLite storage
-// cannot store (storage/sqlite/), are still stated where they are checked; their diag types
-// belong here.
+template <class Row>
+struct table_not_in_schema : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<Row>, "[anonauth.E001] table<Row>(): Row is no table of the schema");
+  }
+};
+
+// E130, a member type the SQLite storage cannot store (storage/sqlite/), is still stated where it
+// is checked; its diag type belongs here.
 
 }  // namespace anonauth::diag
