@@ -4,20 +4,9 @@
 #pragma once
 
 #include <anonauth/diag/report.hpp>
+#include <anonauth/schema/core_field_list.hpp>  // the core fields, as types diagnostics can name
 
 namespace anonauth {
-
-/// Names of the user table's core fields, as types, so that diagnostics can show which one.
-namespace core_field {
-struct id {};
-struct name {};
-struct email {};
-struct email_verified {};
-struct image {};
-struct is_anonymous {};
-struct created_at {};
-struct updated_at {};
-}  // namespace core_field
 
 namespace diag {
 
