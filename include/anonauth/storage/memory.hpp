@@ -11,6 +11,7 @@
 #include <anonauth/policy/storage.hpp>
 #include <anonauth/schema/reflect.hpp>
 #include <anonauth/schema/schema.hpp>
+#include <anonauth/storage/memory_where.hpp>
 #include <anonauth/storage/reentrancy.hpp>
 #include <anonauth/storage/undo_log.hpp>
 
@@ -491,6 +492,15 @@ class memory_storage::backend {
         return store<row>().template find_by<Member>(value);
       }
     }
+    /// find_by's rows, lazily, as `const Row&` from the store; valid while this reader is.
+    template <auto Member, class Value>
+    auto where(const Value& value) const {
+      using row = detail::class_of_t<Member>;
+      if constexpr (std::is_same_v<row, user>)
+        return detail::memory::scanned_rows<Member, user_map>(s_->users, detail::member_type_t<Member>(value));
+      else
+        return detail::memory::rows_where<Member>(store<row>(), value);
+    }
 
    protected:
     template <class Row>
@@ -798,6 +808,12 @@ class memory_storage::backend {
     std::shared_lock lock(mutex_);
     const reader r(state_);
     return std::forward<Fn>(fn)(r);
+  }
+
+  /// A reader's where, outside any transaction: the range holds the shared lock while it lives.
+  template <auto Member, class Value>
+  auto where(const Value& value) const {
+    return detail::memory::hold_shared(this, mutex_, [&] { return reader(state_).template where<Member>(value); });
   }
 
   template <class Fn>

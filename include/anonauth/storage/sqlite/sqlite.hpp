@@ -21,6 +21,7 @@
 #include <anonauth/schema/schema.hpp>
 #include <anonauth/storage/reentrancy.hpp>
 #include <anonauth/storage/sqlite/connection.hpp>
+#include <anonauth/storage/sqlite/cursor.hpp>
 
 #include <boost/hana/accessors.hpp>
 #include <boost/hana/for_each.hpp>
@@ -351,6 +352,14 @@ class sqlite_storage::backend {
       while (st.step()) out.push_back(sqlite::row_sql<row>::read(st));
       return out;
     }
+    /// find_by's rows, lazily: a statement of its own stepped on this transaction's connection.
+    template <auto Member, class Value>
+    auto where(const Value& value) const {
+      using row = detail::class_of_t<Member>;
+      static_assert(require_schema_row<Schema, row>());
+      return sqlite::row_stream<row>::borrowed(*c_, sql<row>::template find_by<Member>(),
+                                               detail::member_type_t<Member>(value), &sqlite::row_sql<row>::read);
+    }
 
    protected:
     connection* c_;
@@ -542,6 +551,18 @@ class sqlite_storage::backend {
       ~release_on_exit() { self->release_reader(c); }
     } release{this, c};
     return run_read(*c, std::forward<Fn>(fn));
+  }
+
+  /// A reader's where, outside any transaction: the range holds a connection and its read
+  /// transaction while it lives (storage/sqlite/cursor.hpp).
+  template <auto Member, class Value>
+  auto where(const Value& value) const {
+    using row = detail::class_of_t<Member>;
+    static_assert(require_schema_row<Schema, row>());
+    return sqlite::row_stream<row>::leased(
+        this, [this] { return in_memory_ ? (write_mutex_.lock(), writer_.get()) : acquire_reader(); },
+        [this](connection* c) { in_memory_ ? write_mutex_.unlock() : release_reader(c); },
+        sql<row>::template find_by<Member>(), detail::member_type_t<Member>(value), &sqlite::row_sql<row>::read);
   }
 
   template <class Fn>
