@@ -99,6 +99,42 @@ function(anonauth_compile_fail name regex)
 endfunction()
 
 # ---------------------------------------------------------------------------
+# anonauth_compile_fail_program(<name> <code>)
+#
+# tests/compile_fail/program/<name>.cpp: a small but complete program (the shop of
+# program/shop.hpp on SQLite, calling every operation) with one mistake under
+# ANONAUTH_EXPECT_FAIL. As anonauth_compile_fail, with a positive twin; the test
+# anonauth.compile_fail.<name> passes only if the whole build output holds exactly one
+# error, tagged [anonauth.<code>] (cmake/check_one_error.cmake). Skipped without
+# anonauth::sqlite.
+# ---------------------------------------------------------------------------
+function(anonauth_compile_fail_program name code)
+  if(NOT TARGET anonauth::sqlite)
+    return()
+  endif()
+  set(source ${PROJECT_SOURCE_DIR}/tests/compile_fail/program/${name}.cpp)
+  if(NOT EXISTS ${source})
+    message(FATAL_ERROR "anonauth_compile_fail_program(${name}): ${source} does not exist")
+  endif()
+  if(ANONAUTH_COMPILE_FAIL_TWINS)
+    add_executable(cf_${name}_ok ${source})
+  else()
+    add_executable(cf_${name}_ok EXCLUDE_FROM_ALL ${source})
+  endif()
+  add_executable(cf_${name} EXCLUDE_FROM_ALL ${source})
+  target_compile_definitions(cf_${name} PRIVATE ANONAUTH_EXPECT_FAIL)
+  foreach(target cf_${name}_ok cf_${name})
+    target_link_libraries(${target} PRIVATE anonauth::sqlite anonauth_warnings)
+  endforeach()
+  add_test(NAME anonauth.compile_fail.${name}
+           COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${CMAKE_BINARY_DIR} -DTARGET=cf_${name} -DCONFIG=$<CONFIG>
+                   -DTAG=${code} -P ${PROJECT_SOURCE_DIR}/cmake/check_one_error.cmake)
+  set_tests_properties(anonauth.compile_fail.${name} PROPERTIES
+    RESOURCE_LOCK build_tree
+    LABELS compile_fail)
+endfunction()
+
+# ---------------------------------------------------------------------------
 # anonauth_add_header_checks()
 #
 # Every header under include/anonauth/ (recursively, detail/ included) gets a

@@ -2,13 +2,26 @@
 //
 //   auth.table<cart_item>().insert({...});                         // its own transaction
 //   auth.table<cart_item>().find_by<&cart_item::user_id>(id);       // -> std::vector<cart_item>
+//   auth.table<cart_item>().where<&cart_item::user_id>(id)          // the same rows, lazily,
+//       | ranges::views::transform(&cart_item::sku);                //   as a range-v3 view
 //   ctx.table<cart_item>() inside a migrator: the same calls, in the link transaction.
+//
+// where<&Row::member>(value) is the storage's lazy query when it has one, else find_by's vector
+// in an owning view (anonauth/query/owned_rows.hpp). On a table_handle the range keeps a read
+// transaction open for as long as it, or a copy, lives: on memory the shared lock (a writer
+// waits; readers queue behind a waiting writer), on SQLite a read connection and its snapshot.
+// While it lives, any call from the same thread into the same storage throws std::logic_error
+// (it would wait for itself); destroy it on the thread that made it. In a migrator the range
+// borrows the link's transaction, sees its writes, and is valid until the migrator returns;
+// writing to the table while iterating it leaves which rows it yields undefined (memory:
+// invalid), so collect first (ranges::to<std::vector>) to write.
 //
 // Every call may throw aa::storage_error when the storage fails, and has then changed nothing;
 // docs/getting-started.md ("Table handles") has the whole list.
 #pragma once
 
 #include <anonauth/detail/meta.hpp>
+#include <anonauth/query/owned_rows.hpp>
 
 #include <cstddef>
 #include <optional>
@@ -19,6 +32,12 @@
 namespace anonauth {
 
 namespace detail {
+/// The optional storage capability behind where: `source.where<&Row::member>(value)` returning a
+/// range of Row (a backend's holds its own transaction; a reader's or writer's borrows theirs).
+/// docs/writing-a-storage.md, "A lazy where"; without it, where runs find_by.
+template <class Source, auto Member, class Value>
+concept lazy_where = requires(Source& source, const Value& value) { source.template where<Member>(value); };
+
 template <bool Writable>
 constexpr void require_writable_table() {
   static_assert(Writable, "[anonauth.E008] the user table is read-only through table<User>(): create, edit and "
@@ -59,6 +78,15 @@ class transaction_table {
   [[nodiscard]] std::vector<Row> find_by(const Value& value) const {
     static_assert(std::is_same_v<detail::class_of_t<Member>, Row>, "find_by<&Row::member> names a member of this row");
     return tx_->template find_by<Member>(value);
+  }
+  /// find_by's rows as a range-v3 view, borrowing the transaction: lazy where the writer can
+  /// (see the file comment); valid until the migrator returns.
+  template <auto Member, class Value>
+  [[nodiscard]] auto where(const Value& value) const {
+    static_assert(std::is_same_v<detail::class_of_t<Member>, Row>, "where<&Row::member> names a member of this row");
+    if constexpr (!std::is_same_v<detail::class_of_t<Member>, Row>) return owned_rows<Row>();
+    else if constexpr (detail::lazy_where<Writer, Member, Value>) return tx_->template where<Member>(value);
+    else return owned_rows<Row>(tx_->template find_by<Member>(value));
   }
   /// How many rows the table holds.
   [[nodiscard]] std::size_t count() const { return tx_->template count<Row>(); }
@@ -104,6 +132,15 @@ class table_handle {
   [[nodiscard]] std::vector<Row> find_by(const Value& value) const {
     static_assert(std::is_same_v<detail::class_of_t<Member>, Row>, "find_by<&Row::member> names a member of this row");
     return backend_->read([&](const auto& tx) { return tx.template find_by<Member>(value); });
+  }
+  /// find_by's rows as a range-v3 view, lazy where the storage can; the range holds a read
+  /// transaction while it lives (see the file comment).
+  template <auto Member, class Value>
+  [[nodiscard]] auto where(const Value& value) const {
+    static_assert(std::is_same_v<detail::class_of_t<Member>, Row>, "where<&Row::member> names a member of this row");
+    if constexpr (!std::is_same_v<detail::class_of_t<Member>, Row>) return owned_rows<Row>();
+    else if constexpr (detail::lazy_where<const Backend, Member, Value>) return backend_->template where<Member>(value);
+    else return owned_rows<Row>(find_by<Member>(value));
   }
   /// How many rows the table holds.
   [[nodiscard]] std::size_t count() const {

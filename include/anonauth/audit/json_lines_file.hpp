@@ -14,6 +14,7 @@
 #include <anonauth/audit/events.hpp>
 #include <anonauth/core/time.hpp>
 #include <anonauth/core/types.hpp>
+#include <anonauth/core/utf8.hpp>
 #include <anonauth/policy/storage.hpp>
 
 #include <cerrno>
@@ -42,11 +43,10 @@ namespace detail {
 /// as the WHATWG decoder does, so that any bytes make valid JSON.
 inline void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
-  const auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   out += '"';
   std::size_t i = 0;
   while (i < s.size()) {
-    const unsigned char c = at(i);
+    const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
         case '"': out += "\\\""; break;
@@ -68,35 +68,10 @@ inline void append_json_string(std::string& out, std::string_view s) {
       ++i;
       continue;
     }
-    // The length the lead byte announces, and the range of the second byte: narrower after E0
-    // and F0 (no overlong forms), ED (no surrogates) and F4 (nothing above U+10FFFF).
-    std::size_t length = 0;
-    unsigned char low = 0x80;
-    unsigned char high = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) {
-      length = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      length = 3;
-      if (c == 0xe0) low = 0xa0;
-      if (c == 0xed) high = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      length = 4;
-      if (c == 0xf0) low = 0x90;
-      if (c == 0xf4) high = 0x8f;
-    }
-    std::size_t fitting = length == 0 ? 0 : 1;  // bytes of the sequence that are right so far
-    while (fitting < length && i + fitting < s.size()) {
-      const unsigned char b = at(i + fitting);
-      if (b < (fitting == 1 ? low : 0x80) || b > (fitting == 1 ? high : 0xbf)) break;
-      ++fitting;
-    }
-    if (length != 0 && fitting == length) {
-      out.append(s.substr(i, length));
-      i += length;
-    } else {
-      out += "\\ufffd";
-      i += fitting == 0 ? 1 : fitting;  // resume at the byte that broke the sequence
-    }
+    const utf8_sequence seq = scan_utf8(s, i);
+    if (seq.valid) out.append(s.substr(i, seq.length));
+    else out += "\\ufffd";
+    i += seq.length;  // past the sequence, or past the maximal subpart an ill-formed one replaces
   }
   out += '"';
 }

@@ -1,6 +1,8 @@
 // anonauth/core/validate.hpp: input rules shared by every operation.
 #pragma once
 
+#include <anonauth/core/utf8.hpp>
+
 #include <algorithm>
 #include <cstddef>
 #include <string>
@@ -62,43 +64,6 @@ struct limits {
   static constexpr std::size_t max_text_field = 65536;  // an application's text field of the user row
   static constexpr std::size_t max_token = 512;         // a presented session token
 };
-
-/// The length of the well-formed UTF-8 sequence at `s[i]` (1 to 4), or 0 if none starts there:
-/// no overlong forms, no surrogates, nothing above U+10FFFF.
-constexpr std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
-  const auto b = static_cast<unsigned char>(s[i]);
-  if (b < 0x80) return 1;
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-  if (b >= 0xC2 && b <= 0xDF) len = 2;
-  else if (b >= 0xE0 && b <= 0xEF) {
-    len = 3;
-    if (b == 0xE0) lo = 0xA0;       // overlong
-    else if (b == 0xED) hi = 0x9F;  // surrogates
-  } else if (b >= 0xF0 && b <= 0xF4) {
-    len = 4;
-    if (b == 0xF0) lo = 0x90;       // overlong
-    else if (b == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;  // a continuation byte, C0/C1 (overlong) or F5-FF
-  }
-  if (i + len > s.size()) return 0;
-  const auto second = static_cast<unsigned char>(s[i + 1]);
-  if (second < lo || second > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  return len;
-}
-
-/// Whether `s` is well-formed UTF-8.
-constexpr bool is_valid_utf8(std::string_view s) noexcept {
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t len = utf8_sequence_length(s, i);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
-}
 
 /// The length JavaScript's `string.length` gives a UTF-8 string: UTF-16 code units. Better
 /// Auth's password limits (8 to 128) count these. Bytes that are not valid UTF-8 count one each.

@@ -85,4 +85,10 @@ struct unique_values_of<value_list<Vs...>> {
   using type = typename unique_values<value_list<>, Vs...>::type;
 };
 
+/// How many types a type_list holds.
+template <class List>
+struct list_size;
+template <class... Ts>
+struct list_size<type_list<Ts...>> : std::integral_constant<std::size_t, sizeof...(Ts)> {};
+
 }  // namespace anonauth::detail

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <anonauth/core/time.hpp>
+#include <anonauth/core/utf8.hpp>
 #include <anonauth/core/validate.hpp>
 #include <anonauth/diag/errors.hpp>
 
@@ -299,32 +300,15 @@ consteval auto json_check() {
   }(boost::hana::to<boost::hana::basic_tuple_tag>(accessors{}));
 }
 
-/// `s` with every ill-formed UTF-8 sequence replaced by U+FFFD: JSON out is always valid text,
-/// even for a row the application wrote without anonauth's text rules.
-inline std::string valid_utf8(std::string_view s) {
-  if (is_valid_utf8(s)) return std::string(s);
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t len = utf8_sequence_length(s, i);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(s.substr(i, len));
-      i += len;
-    }
-  }
-  return out;
-}
-
 template <class T>
 boost::json::value to_json(const T& v, boost::json::storage_ptr sp) {
   if constexpr (is_optional<T>::value) {
     if (!v) return boost::json::value(nullptr, sp);
     return to_json(*v, sp);
   } else if constexpr (std::is_same_v<T, std::string>) {
-    return boost::json::value(boost::json::string_view(valid_utf8(v)), sp);
+    // JSON out is always valid text, even for a row the application wrote without anonauth's
+    // text rules.
+    return boost::json::value(boost::json::string_view(replace_invalid_utf8(v)), sp);
   } else if constexpr (std::is_same_v<T, timestamp>) {
     return boost::json::value(boost::json::string_view(iso8601(v)), sp);
   } else if constexpr (std::is_same_v<T, bool>) {

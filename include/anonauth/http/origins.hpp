@@ -29,6 +29,7 @@
 // dots and wildcards only ("192.168.*.*") admits IPv4 addresses only.
 #pragma once
 
+#include <anonauth/core/utf8.hpp>
 #include <anonauth/http/url.hpp>
 
 #include <cstddef>

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <anonauth/detail/meta.hpp>
+#include <anonauth/diag/migrations.hpp>
 #include <anonauth/schema/core_fields.hpp>
 
 #include <cstddef>
@@ -100,7 +101,7 @@ struct copy_if_empty {
 /// string, a non-default value), overwriting the new user's.
 template <auto... Members>
 struct copy_fields {
-  static_assert(sizeof...(Members) > 0, "[anonauth.E007] aa::copy_fields needs at least one member");
+  static_assert(diag::checked<diag::unless_t<(sizeof...(Members) > 0), diag::copy_fields_without_members<copy_fields>>>());
   static constexpr detail::migrator_kind kind = detail::migrator_kind::copy_fields;
   using members = detail::value_list<Members...>;
 

@@ -39,6 +39,7 @@
 #include <anonauth/core/error.hpp>
 #include <anonauth/core/time.hpp>
 #include <anonauth/core/types.hpp>
+#include <anonauth/diag/storage.hpp>
 #include <anonauth/schema/schema.hpp>
 
 #include <boost/hana/define_struct.hpp>
@@ -59,23 +60,19 @@ namespace anonauth {
 // `static_assert(aa::require_app_row<Schema, Row>())`, so that a direct call through
 // auth.storage() that breaks one fails to compile the same way on every storage; each returns
 // whether it holds, for an `if constexpr` that keeps the rest of the function from adding errors.
+// Their diagnostics are in diag/storage.hpp.
 template <class Schema, class Row>
 consteval bool require_schema_row() {
-  static_assert(Schema::template has_row_v<Row>, "[anonauth.E001] this row type is no table of the schema");
-  return Schema::template has_row_v<Row>;
+  return diag::report<diag::unless_t<Schema::template has_row_v<Row>, diag::row_not_in_schema<Row>>>();
 }
 template <class Schema, class Row>
 consteval bool require_app_row() {
-  static_assert(detail::is_app_row_v<Schema, Row>,
-                "[anonauth.E001] this row type is no application table of the schema: users are written with "
-                "insert_user, update_user and erase_user");
-  return detail::is_app_row_v<Schema, Row>;
+  return diag::report<diag::unless_t<detail::is_app_row_v<Schema, Row>, diag::not_an_app_row<Row>>>();
 }
 template <class Schema, auto Member>
 consteval bool require_user_reference() {
-  static_assert(detail::is_declared_user_ref<Schema, Member>(),
-                "[anonauth.E002] reassign<&Row::member> needs a column declared aa::user_ref<&Row::member>");
-  return detail::is_declared_user_ref<Schema, Member>();
+  return diag::report<
+      diag::unless_t<detail::is_declared_user_ref<Schema, Member>(), diag::reassign_needs_user_reference<Member>>>();
 }
 
 /// One column of a key a write collided on: its name and its value, or no value for a column

@@ -4,6 +4,7 @@
 
 #include <anonauth/core/error.hpp>
 #include <anonauth/core/validate.hpp>
+#include <anonauth/schema/core_field_list.hpp>
 #include <anonauth/schema/reflect.hpp>
 #include <anonauth/schema/schema.hpp>
 
@@ -57,6 +58,14 @@ inline error field_refusal(std::string_view field) {
                errors::field_not_allowed.status);
 }
 
+/// Whether any core field differs between the two rows.
+template <class User>
+bool core_field_changed(const User& a, const User& b) {
+  return []<class... Fields>(const User& x, const User& y, type_list<Fields...>) {
+    return ((Fields::of(x) != Fields::of(y)) || ...);
+  }(a, b, core_fields{});
+}
+
 /// Why `after` is not an acceptable edit of `before`, if it is not: a changed email is
 /// EMAIL_CAN_NOT_BE_UPDATED, another changed core field but name and image FIELD_NOT_ALLOWED
 /// ("<field> is not allowed to be set", Better Auth's message), a bad new name INVALID_NAME, a
@@ -65,11 +74,14 @@ inline error field_refusal(std::string_view field) {
 template <class User>
 std::optional<error> edit_refusal(const User& before, const User& after) {
   if (before.email != after.email) return error(errors::email_can_not_be_updated);
-  if (before.id != after.id) return field_refusal("id");
-  if (before.email_verified != after.email_verified) return field_refusal("email_verified");
-  if (before.is_anonymous != after.is_anonymous) return field_refusal("is_anonymous");
-  if (before.created_at != after.created_at) return field_refusal("created_at");
-  if (before.updated_at != after.updated_at) return field_refusal("updated_at");
+  // Every other core field but name and image is the server's, in the list's order.
+  std::optional<error> locked;
+  [&]<class... Fields>(type_list<Fields...>) {
+    (void)(... || ((!std::is_same_v<Fields, core_field::name> && !std::is_same_v<Fields, core_field::image> &&
+                    !std::is_same_v<Fields, core_field::email> && Fields::of(before) != Fields::of(after)) &&
+                   (locked = field_refusal(Fields::column)).has_value()));
+  }(core_fields{});
+  if (locked) return locked;
   if (before.name != after.name)
     if (auto refusal = name_refusal(after.name)) return refusal;
   std::optional<error> refusal;

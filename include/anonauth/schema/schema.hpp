@@ -7,6 +7,7 @@
 
 #include <anonauth/core/time.hpp>
 #include <anonauth/diag/errors.hpp>
+#include <anonauth/schema/core_field_list.hpp>
 #include <anonauth/schema/reflect.hpp>
 #include <anonauth/schema/table.hpp>
 
@@ -72,8 +73,8 @@ using row_of_t = typename row_of<T>::type;
 
 template <class T>
 inline constexpr bool is_user_table_v = false;
-template <class Row, fixed_string N>
-inline constexpr bool is_user_table_v<user_table<Row, N>> = true;
+template <class Row, class N>
+inline constexpr bool is_user_table_v<named_user_table<Row, N>> = true;
 
 template <class... Tables>
 struct find_user_table {
@@ -228,14 +229,11 @@ namespace detail {
 
 // --- checks ------------------------------------------------------------------------------------
 
-inline constexpr std::string_view core_field_names[] = {"id",           "name",       "email",     "email_verified",
-                                                        "image",        "is_anonymous", "created_at", "updated_at"};
-
 template <auto M>
 consteval bool is_core_field() {
-  for (std::string_view n : core_field_names)
-    if (column_name<M>() == n) return true;
-  return false;
+  return []<class... Fields>(type_list<Fields...>) {
+    return ((column_name<M>() == Fields::column) || ...);
+  }(core_fields{});
 }
 
 /// Whether M is a described member of the user row that is not a core field.
@@ -254,18 +252,11 @@ constexpr bool names_app_field(std::string_view name) {
   else return false;
 }
 
-template <class User>
-consteval auto check_core_fields() {
-  using namespace core_field;
-  if constexpr (!has_field<User, std::string>("id")) return diag::missing_core_field<User, id, std::string>{};
-  else if constexpr (!has_field<User, std::string>("name")) return diag::missing_core_field<User, name, std::string>{};
-  else if constexpr (!has_field<User, std::string>("email")) return diag::missing_core_field<User, email, std::string>{};
-  else if constexpr (!has_field<User, bool>("email_verified")) return diag::missing_core_field<User, email_verified, bool>{};
-  else if constexpr (!has_field<User, std::optional<std::string>>("image")) return diag::missing_core_field<User, image, std::optional<std::string>>{};
-  else if constexpr (!has_field<User, bool>("is_anonymous")) return diag::missing_core_field<User, is_anonymous, bool>{};
-  else if constexpr (!has_field<User, timestamp>("created_at")) return diag::missing_core_field<User, created_at, timestamp>{};
-  else if constexpr (!has_field<User, timestamp>("updated_at")) return diag::missing_core_field<User, updated_at, timestamp>{};
-  else return diag::ok{};
+/// The first core field the user row lacks or has with another type (E010), in the list's order.
+template <class User, class... Fields>
+consteval auto check_core_fields(type_list<Fields...>) {
+  return first_failure_t<diag::unless_t<has_field<User, typename Fields::type>(Fields::column),
+                                        diag::missing_core_field<User, Fields, typename Fields::type>>...>{};
 }
 
 template <class Table>
@@ -328,7 +319,7 @@ consteval auto check_schema() {
     using tables = decltype(check_schema_impl(typename Schema::tables{}));
     if constexpr (!tables::is_ok) return tables{};
     else {
-      using core = decltype(check_core_fields<user_row_t<Schema>>());
+      using core = decltype(check_core_fields<user_row_t<Schema>>(core_fields{}));
       using refs = decltype(check_refs(typename Schema::user_refs{}));
       if constexpr (!core::is_ok) return core{};
       else if constexpr (!refs::is_ok) return refs{};

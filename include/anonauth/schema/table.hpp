@@ -9,6 +9,9 @@
 #include <anonauth/core/fixed_string.hpp>
 #include <anonauth/detail/meta.hpp>
 
+#include <cstddef>
+#include <utility>
+
 namespace anonauth {
 
 /// What deleting a user does to the rows that reference it.
@@ -24,23 +27,53 @@ struct user_ref {
   static constexpr on_delete rule = Rule;
 };
 
-/// An application table: SQL name, row type, and the row's user-reference columns.
-template <fixed_string Name, class Row, class... UserRefs>
-struct table {
+namespace detail {
+/// A table's SQL name as a type, so that a compiler's notes show it as text. Clang prints a
+/// string template argument as a list of numbers, so there the name is a pack of characters
+/// (`table_name<'c', 'a', 'r', 't'>`); GCC prints the string itself (`{"cart"}`).
+#if defined(__clang__)
+template <char... Cs>
+struct table_name {
+  static constexpr char text[] = {Cs..., '\0'};
+  static constexpr fixed_string<sizeof...(Cs) + 1> value{text};
+};
+template <fixed_string Name, std::size_t... I>
+auto table_name_of(std::index_sequence<I...>) -> table_name<Name.chars[I]...>;
+template <fixed_string Name>
+using table_name_t = decltype(table_name_of<Name>(std::make_index_sequence<Name.size()>{}));
+#else
+template <fixed_string Name>
+struct table_name {
+  static constexpr auto value = Name;
+};
+template <fixed_string Name>
+using table_name_t = table_name<Name>;
+#endif
+}  // namespace detail
+
+/// An application table (spelled aa::table<"name", Row, aa::user_ref<...>...>): its SQL name,
+/// row type, and the row's user-reference columns.
+template <class Name, class Row, class... UserRefs>
+struct named_table {
   using row_type = Row;
   using user_refs = detail::type_list<UserRefs...>;
-  static constexpr auto name = Name;
+  static constexpr auto name = Name::value;
   static constexpr bool is_user_table = false;
 };
+template <fixed_string Name, class Row, class... UserRefs>
+using table = named_table<detail::table_name_t<Name>, Row, UserRefs...>;
 
-/// The user table. Its row has the eight core fields (see docs/schema-and-migrations.md) plus any app fields.
-template <class Row, fixed_string Name = "user">
-struct user_table {
+/// The user table (spelled aa::user_table<Row> or aa::user_table<Row, "name">). Its row has
+/// the eight core fields (see docs/schema-and-migrations.md) plus any app fields.
+template <class Row, class Name>
+struct named_user_table {
   using row_type = Row;
   using user_refs = detail::type_list<>;
-  static constexpr auto name = Name;
+  static constexpr auto name = Name::value;
   static constexpr bool is_user_table = true;
 };
+template <class Row, fixed_string Name = "user">
+using user_table = named_user_table<Row, detail::table_name_t<Name>>;
 
 /// App fields of the user row that clients may read but never set (Better Auth's
 /// `additionalFields: { role: { input: false } }`): a schema entry beside the tables, any
@@ -65,10 +98,10 @@ inline constexpr bool is_user_ref_v<user_ref<M, R>> = true;
 
 template <class T>
 inline constexpr bool is_table_v = false;
-template <fixed_string N, class Row, class... Refs>
-inline constexpr bool is_table_v<table<N, Row, Refs...>> = true;
-template <class Row, fixed_string N>
-inline constexpr bool is_table_v<user_table<Row, N>> = true;
+template <class N, class Row, class... Refs>
+inline constexpr bool is_table_v<named_table<N, Row, Refs...>> = true;
+template <class Row, class N>
+inline constexpr bool is_table_v<named_user_table<Row, N>> = true;
 }  // namespace detail
 
 }  // namespace anonauth

@@ -7,27 +7,47 @@ namespace anonauth::detail {
 
 /// Marks this thread as inside a transaction of `storage` for its lifetime. A second guard for
 /// the same storage on the same thread (a migrator or an update_user edit calling back into the
-/// auth) would deadlock on the storage's lock; it throws std::logic_error instead.
+/// auth, or any call while a where() range of the thread keeps a transaction open) would deadlock
+/// on the storage's lock; it throws std::logic_error instead.
+///
+/// The guards of a thread form a list, not a stack: a range's guard lives as long as the range,
+/// and ranges die in any order.
 class reentrancy_guard {
  public:
-  explicit reentrancy_guard(const void* storage) : storage_(storage) {
-    if (held() == storage_)
-      throw std::logic_error("anonauth: re-entrant call into the same storage from inside its transaction "
-                             "(use the context a migrator is given, not the auth object)");
-    previous_ = held();
-    held() = storage_;
+  /// What holds the storage: a transaction's function, or a range that keeps one open.
+  enum class holder { transaction, range };
+
+  explicit reentrancy_guard(const void* storage, holder by = holder::transaction) : storage_(storage), by_(by) {
+    for (const reentrancy_guard* g = top(); g != nullptr; g = g->below_)
+      if (g->storage_ == storage_) throw std::logic_error(message(g->by_));
+    below_ = top();
+    if (below_ != nullptr) below_->above_ = this;
+    top() = this;
   }
-  ~reentrancy_guard() { held() = previous_; }
+  ~reentrancy_guard() {
+    if (above_ != nullptr) above_->below_ = below_;
+    else top() = below_;
+    if (below_ != nullptr) below_->above_ = above_;
+  }
   reentrancy_guard(const reentrancy_guard&) = delete;
   reentrancy_guard& operator=(const reentrancy_guard&) = delete;
 
  private:
-  static const void*& held() {
-    thread_local const void* current = nullptr;
-    return current;
+  static const char* message(holder by) noexcept {
+    return by == holder::range
+               ? "anonauth: call into a storage while a where() range of this thread holds it open (let the range "
+                 "go first, or copy its rows out with ranges::to<std::vector>)"
+               : "anonauth: re-entrant call into the same storage from inside its transaction "
+                 "(use the context a migrator is given, not the auth object)";
+  }
+  static reentrancy_guard*& top() {
+    thread_local reentrancy_guard* newest = nullptr;
+    return newest;
   }
   const void* storage_;
-  const void* previous_ = nullptr;
+  holder by_;
+  reentrancy_guard* below_ = nullptr;  // made earlier on this thread
+  reentrancy_guard* above_ = nullptr;  // made later
 };
 
 }  // namespace anonauth::detail

@@ -68,6 +68,7 @@ conformance_report check_storage(MakeConfig make_config = {}, std::string_view o
   };
 
   on_populated("rows.find_and_find_by", [](auto& c, auto& b) { kit::app_rows_find(c, b); });
+  on_populated("rows.where_through_a_table_handle", [](auto& c, auto& b) { kit::app_rows_where(c, b); });
   on_populated("rows.update_replaces_the_row", [](auto& c, auto& b) { kit::app_rows_update(c, b); });
   on_populated("rows.erase", [](auto& c, auto& b) { kit::app_rows_erase(c, b); });
   on_populated("rows.duplicate_id_is_refused", [](auto& c, auto& b) { kit::app_rows_duplicate_key(c, b); });

@@ -14,6 +14,7 @@
 #include <anonauth/storage/memory/mutex.hpp>
 #include <anonauth/storage/memory/table_store.hpp>
 #include <anonauth/storage/memory/tables.hpp>
+#include <anonauth/storage/memory/where.hpp>
 #include <anonauth/storage/reentrancy.hpp>
 #include <anonauth/storage/transaction.hpp>
 #include <anonauth/storage/undo_log.hpp>
@@ -158,6 +159,13 @@ class memory_storage::backend {
       if constexpr (std::is_same_v<row, user>) return s_->users.template find_by<detail::field<Member>>(value);
       else return store<row>().template find_by<detail::field<Member>>(value);
     }
+    /// find_by's rows, lazily, as `const Row&` from the store; valid while this reader is.
+    template <auto Member, class Value>
+    auto where(const Value& value) const {
+      using row = detail::class_of_t<Member>;
+      if constexpr (std::is_same_v<row, user>) return detail::memory::rows_where<Member>(s_->users, value);
+      else return detail::memory::rows_where<Member>(store<row>(), value);
+    }
 
    protected:
     template <class Row>
@@ -252,6 +260,12 @@ class memory_storage::backend {
     std::shared_lock lock(mutex_);
     const reader r(state_);
     return std::forward<Fn>(fn)(r);
+  }
+
+  /// A reader's where, outside any transaction: the range holds the shared lock while it lives.
+  template <auto Member, class Value>
+  auto where(const Value& value) const {
+    return detail::memory::hold_shared(this, mutex_, [&] { return reader(state_).template where<Member>(value); });
   }
 
   template <class Fn>

@@ -215,6 +215,12 @@ struct erase {
   }
 };
 
+/// SELECT every column of Member's row WHERE Member = ?: find_by, and the lazy where.
+template <dialect D, class Schema, auto Member>
+const std::string& select_by() {
+  return select<D, table_for_t<Schema, detail::class_of_t<Member>>, where<eq<column_of<Member>>>>::text();
+}
+
 /// SELECT count(*) FROM t
 template <dialect D, class T>
 struct count {

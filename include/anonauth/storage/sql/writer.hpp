@@ -33,25 +33,25 @@ class writer : public reader<Schema, D, Connection> {
   /// What a refresh changes; the id, the user and the creation time stay (storage contract).
   bool update_session(const session_record& r) {
     using text = sql::update<D, session_table, set<sc::expires_at, sc::updated_at, sc::ip_address, sc::user_agent>,
-                        where<eq<sc::token_hash>>>;
+                        sql::where<eq<sc::token_hash>>>;
     return execute(*this->c_, text::text(), r.session.expires_at, r.session.updated_at, r.session.ip_address,
                    r.session.user_agent, r.hash) > 0;
   }
   bool erase_session(const token_hash& h) {
-    return execute(*this->c_, sql::erase<D, session_table, where<eq<sc::token_hash>>>::text(), h) > 0;
+    return execute(*this->c_, sql::erase<D, session_table, sql::where<eq<sc::token_hash>>>::text(), h) > 0;
   }
   std::size_t erase_sessions_of_user(std::string_view user_id) {
-    return execute(*this->c_, sql::erase<D, session_table, where<eq<sc::user_id>>>::text(), user_id);
+    return execute(*this->c_, sql::erase<D, session_table, sql::where<eq<sc::user_id>>>::text(), user_id);
   }
 
   void insert_account(const account& a) { insert_row(a); }
   /// Replaces a credential account's password hash (a rehash at a higher cost).
   bool update_password_hash(std::string_view account_id, const std::string& hash, timestamp at) {
-    using text = sql::update<D, account_table, set<ac::password_hash, ac::updated_at>, where<eq<ac::id>>>;
+    using text = sql::update<D, account_table, set<ac::password_hash, ac::updated_at>, sql::where<eq<ac::id>>>;
     return execute(*this->c_, text::text(), std::string_view(hash), at, account_id) > 0;
   }
   std::size_t erase_accounts_of_user(std::string_view user_id) {
-    return execute(*this->c_, sql::erase<D, account_table, where<eq<ac::user_id>>>::text(), user_id);
+    return execute(*this->c_, sql::erase<D, account_table, sql::where<eq<ac::user_id>>>::text(), user_id);
   }
 
   template <class Row>
@@ -77,14 +77,14 @@ class writer : public reader<Schema, D, Connection> {
       using row = detail::class_of_t<Member>;
       using column = column_of<Member>;
       if (from == to) return 0;
-      return execute(*this->c_, sql::update<D, table<row>, set<column>, where<eq<column>>>::text(), to, from);
+      return execute(*this->c_, sql::update<D, table<row>, set<column>, sql::where<eq<column>>>::text(), to, from);
     }
   }
   template <auto Member, class Value>
   std::size_t erase_where(const Value& value) {
     using row = detail::class_of_t<Member>;
     if constexpr (!require_app_row<Schema, row>()) return 0;
-    else return execute(*this->c_, sql::erase<D, table<row>, where<eq<column_of<Member>>>>::text(), value);
+    else return execute(*this->c_, sql::erase<D, table<row>, sql::where<eq<column_of<Member>>>>::text(), value);
   }
 
  private:
@@ -112,7 +112,7 @@ class writer : public reader<Schema, D, Connection> {
   }
   template <class Row>
   bool erase_row(std::string_view id) {
-    return execute(*this->c_, sql::erase<D, table<Row>, where<eq<typename table<Row>::id>>>::text(), id) > 0;
+    return execute(*this->c_, sql::erase<D, table<Row>, sql::where<eq<typename table<Row>::id>>>::text(), id) > 0;
   }
 };
 

@@ -142,6 +142,9 @@ class statement {
   const std::function<void(std::string_view)>* hook_;
 };
 
+template <class Row>
+class row_stream;  // cursor.hpp
+
 /// One connection and the statements prepared on it, keyed by the address of their SQL text
 /// (every SQL text anonauth runs is a function-local static, built once per table and operation).
 class connection {
@@ -168,6 +171,11 @@ class connection {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
   }
+
+  using statement = sqlite::statement;
+  /// The lazy rows of a statement (cursor.hpp): what lets the SQL layer's reader offer where.
+  template <class Row>
+  using stream = row_stream<Row>;
 
   /// The cached statement for `sql` (a string with static storage duration).
   statement prepare(const std::string& sql) {

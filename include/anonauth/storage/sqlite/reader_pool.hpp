@@ -19,21 +19,7 @@ class reader_pool {
     all_.push_back(std::move(c));
   }
 
-  /// A connection for one read, back in the pool when the lease ends.
-  class lease {
-   public:
-    explicit lease(reader_pool& pool) : pool_(&pool), c_(pool.acquire()) {}
-    ~lease() { pool_->release(c_); }
-    lease(const lease&) = delete;
-    lease& operator=(const lease&) = delete;
-    connection& get() const noexcept { return *c_; }
-
-   private:
-    reader_pool* pool_;
-    connection* c_;
-  };
-
- private:
+  /// A free connection, waiting for one; give it back with release.
   connection* acquire() {
     std::unique_lock lock(mutex_);
     ready_.wait(lock, [&] { return !idle_.empty(); });
@@ -49,6 +35,21 @@ class reader_pool {
     ready_.notify_one();
   }
 
+  /// A connection for one read, back in the pool when the lease ends.
+  class lease {
+   public:
+    explicit lease(reader_pool& pool) : pool_(&pool), c_(pool.acquire()) {}
+    ~lease() { pool_->release(c_); }
+    lease(const lease&) = delete;
+    lease& operator=(const lease&) = delete;
+    connection& get() const noexcept { return *c_; }
+
+   private:
+    reader_pool* pool_;
+    connection* c_;
+  };
+
+ private:
   std::vector<std::unique_ptr<connection>> all_;
   std::vector<connection*> idle_;
   std::mutex mutex_;

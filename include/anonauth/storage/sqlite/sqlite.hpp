@@ -27,6 +27,7 @@
 #include <anonauth/storage/sql/writer.hpp>
 #include <anonauth/storage/sqlite/config.hpp>
 #include <anonauth/storage/sqlite/connection.hpp>
+#include <anonauth/storage/sqlite/cursor.hpp>
 #include <anonauth/storage/sqlite/dialect.hpp>
 #include <anonauth/storage/sqlite/pragmas.hpp>
 #include <anonauth/storage/sqlite/reader_pool.hpp>
@@ -101,6 +102,19 @@ class sqlite_storage::backend {
     }
     const sqlite::reader_pool::lease lease(readers_);
     return run<const reader>(lease.get(), sql::access::read, std::forward<Fn>(fn));
+  }
+
+  /// A reader's where, outside any transaction: the range holds a connection and its read
+  /// transaction while it lives (storage/sqlite/cursor.hpp).
+  template <auto Member, class Value>
+  auto where(const Value& value) const {
+    using row = detail::class_of_t<Member>;
+    static_assert(require_schema_row<Schema, row>());
+    return sqlite::row_stream<row>::leased(
+        this, [this] { return in_memory_ ? (write_mutex_.lock(), writer_.get()) : readers_.acquire(); },
+        [this](connection* c) { in_memory_ ? write_mutex_.unlock() : readers_.release(c); },
+        sql::select_by<dialect, Schema, Member>(), detail::member_type_t<Member>(value),
+        &sql::read_row<row, sqlite::statement>);
   }
 
   template <class Fn>

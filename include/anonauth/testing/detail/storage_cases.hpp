@@ -6,6 +6,7 @@
 #pragma once
 
 #include <anonauth/core/error.hpp>
+#include <anonauth/table_handle.hpp>
 #include <anonauth/testing/detail/fixture.hpp>
 #include <anonauth/testing/report.hpp>
 
@@ -14,6 +15,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace anonauth::testing::kit {
@@ -38,6 +40,28 @@ void app_rows_find(detail::checker& c, B& b) {
              "find_by works on a column that is no user reference");
     c.expect(tx.template count<note>() == 5 && tx.template count<transfer>() == 4 && tx.template count<tag>() == 2,
              "count<Row>() is the number of rows of the table");
+  });
+}
+
+/// where is an optional capability of a storage: table_handle runs the storage's lazy query if
+/// it has one, else find_by; either way the rows are find_by's.
+template <class B>
+void app_rows_where(detail::checker& c, B& b) {
+  const table_handle<note, B> notes(b);
+  // find_by first: a range from where holds the storage until the end of its full expression.
+  const auto by_owner = b.read([](const auto& tx) { return describe_all(tx.template find_by<&note::owner_id>("u1")); });
+  const auto by_text = b.read([](const auto& tx) { return describe_all(tx.template find_by<&note::text>("third")); });
+  c.expect_equal(describe_all(notes.template where<&note::owner_id>("u1")), by_owner,
+                 "table_handle::where<&Row::member>(value) yields the rows find_by returns");
+  c.expect_equal(describe_all(notes.template where<&note::text>("third")), by_text,
+                 "table_handle::where on a column that is no user reference yields find_by's rows");
+  c.expect(describe_all(notes.template where<&note::owner_id>("nobody")) == "[]", "where of a value no row has is empty");
+  b.write([&](auto& tx) {
+    const transaction_table<note, std::remove_reference_t<decltype(tx)>> in_tx(tx);
+    tx.template insert<note>(note{"n9", "u1", "in the transaction"});
+    c.expect(describe_all(in_tx.template where<&note::owner_id>("u1")) ==
+                 describe_all(tx.template find_by<&note::owner_id>("u1")),
+             "where inside a write sees the write's own rows, as find_by does");
   });
 }
 

@@ -1,0 +1,45 @@
+// anonauth/diag/storage.hpp: diagnostics of calls into a storage, and of the storages' own limits.
+//
+// A storage asserts the preconditions of its row-typed functions through aa::require_schema_row,
+// aa::require_app_row and aa::require_user_reference (policy/storage.hpp), so that a direct call
+// through auth.storage() that breaks one fails the same way on every storage. docs/errors.md
+// explains each code.
+#pragma once
+
+#include <anonauth/diag/report.hpp>
+
+namespace anonauth::diag {
+
+template <class Row>
+struct row_not_in_schema : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<Row>, "[anonauth.E001] this row type is no table of the schema");
+  }
+};
+template <class Row>
+struct not_an_app_row : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<Row>,
+                  "[anonauth.E001] this row type is no application table of the schema: users are written with "
+                  "insert_user, update_user and erase_user");
+  }
+};
+template <auto Member>
+struct reassign_needs_user_reference : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_v<Member>,
+                  "[anonauth.E002] reassign<&Row::member> needs a column declared aa::user_ref<&Row::member>");
+  }
+};
+
+template <class Row>
+struct table_not_in_schema : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<Row>, "[anonauth.E001] table<Row>(): Row is no table of the schema");
+  }
+};
+
+// E130, a member type the SQLite storage cannot store (storage/sqlite/), is still stated where it
+// is checked; its diag type belongs here.
+
+}  // namespace anonauth::diag

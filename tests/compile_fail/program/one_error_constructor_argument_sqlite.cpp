@@ -1,0 +1,14 @@
+// One mistake, one error: a constructor argument is none of the auth's policies
+// ([anonauth.E103]): here the domain, given as text rather than as the policy object.
+#include "auth_of.hpp"
+
+using auth_type = shop::auth_of<>;
+
+int main() {
+#ifdef ANONAUTH_EXPECT_FAIL
+  auth_type auth{aa::sqlite_config{}, std::string("guest.shop.example"), aa::credential_limits{}};
+#else
+  auth_type auth{aa::sqlite_config{}, aa::runtime_domain_email{"guest.shop.example"}, aa::credential_limits{}};
+#endif
+  return shop::exercise(auth);
+}

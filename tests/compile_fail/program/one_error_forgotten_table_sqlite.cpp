@@ -1,0 +1,15 @@
+// One mistake, one error: the link migrations forget a table with a user reference
+// ([anonauth.E003]), and the rest of the program adds no error of its own.
+#include "auth_of.hpp"
+
+#ifdef ANONAUTH_EXPECT_FAIL
+using on_link = aa::link_migrations<aa::reassign<&shop::cart_item::user_id>>;  // the wishlist forgotten
+#else
+using on_link = shop::full_link;
+#endif
+using auth_type = shop::auth_of<on_link>;
+
+int main() {
+  auth_type auth{aa::sqlite_config{}, aa::runtime_domain_email{"guest.shop.example"}, aa::credential_limits{}};
+  return shop::exercise(auth);
+}
