@@ -44,8 +44,8 @@ class reader {
     return fetch_one<session_record>(*c_, select<D, session_table, sql::where<eq<sc::token_hash>>>::text(), h);
   }
   std::optional<account> find_account(std::string_view provider, std::string_view account_id) const {
-    return fetch_one<account>(*c_, select<D, account_table, sql::where<eq<ac::provider_id>, eq<ac::account_id>>>::text(),
-                              provider, account_id);
+    using text = select<D, account_table, sql::where<eq<ac::provider_id>, eq<ac::account_id>>>;
+    return fetch_one<account>(*c_, text::text(), provider, account_id);
   }
   std::vector<session_record> sessions_of_user(std::string_view user_id) const {
     using text = select<D, session_table, sql::where<eq<sc::user_id>>, order_by<sc::created_at, sc::id>>;

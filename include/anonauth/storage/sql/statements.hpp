@@ -193,7 +193,8 @@ struct update_row {
       text_builder<D> b;
       b.raw("UPDATE ").name(T::name()).raw(" SET ");
       bool first = true;
-      for (std::string_view name : column_names<row>()) b.raw(std::exchange(first, false) ? "" : ", ").name(name).raw(" = ").param();
+      for (std::string_view name : column_names<row>())
+        b.raw(std::exchange(first, false) ? "" : ", ").name(name).raw(" = ").param();
       where<eq<typename T::id>>::template write<D, row>(b);
       return std::move(b).str();
     }();

@@ -28,7 +28,8 @@ enum class access { read, write };
 template <dialect D, class Connection>
 class transaction {
  public:
-  transaction(Connection& c, access a) : c_(&c), begin_(&(a == access::write ? texts::begin_write : texts::begin_read)) {}
+  transaction(Connection& c, access a)
+      : c_(&c), begin_(&(a == access::write ? texts::begin_write : texts::begin_read)) {}
 
   void begin() { c_->prepare(*begin_).run(); }
   void commit() { c_->prepare(texts::commit).run(); }

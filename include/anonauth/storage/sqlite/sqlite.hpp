@@ -13,8 +13,9 @@
 // connections. Every statement is prepared once per connection; a migrator's reassign is one
 // UPDATE. What is SQL, not SQLite (the statements, the table checks, binding rows, the
 // transaction skeleton) is the SQL layer's (storage/sql/); this folder holds the connection,
-// the pragmas, the reader pool and the error mapping. A database file it creates is the owner's only (0600, and SQLite's journals follow);
-// an existing file keeps its mode. CMake target: anonauth::sqlite.
+// the pragmas, the reader pool, the cursor of where() and the error mapping. A database file
+// it creates is the owner's only (0600, and SQLite's journals follow); an existing file keeps
+// its mode. CMake target: anonauth::sqlite.
 #pragma once
 
 #include <anonauth/core/types.hpp>
@@ -78,8 +79,8 @@ class sqlite_storage::backend {
       try {
         sqlite::set_pragmas(*writer_, config_, true);
       } catch (const storage_error& e) {
-        throw storage_error("sqlite_storage: \"" + path + "\": " +
-                            std::string(std::string_view(e.what()).substr(std::string_view("sqlite_storage: ").size())));
+        const std::string_view reason = std::string_view(e.what()).substr(std::string_view("sqlite_storage: ").size());
+        throw storage_error("sqlite_storage: \"" + path + "\": " + std::string(reason));
       }
     }
     transaction tx(*writer_, sql::access::write);
