@@ -21,6 +21,7 @@
 #pragma once
 
 #include <anonauth/detail/meta.hpp>
+#include <anonauth/diag/errors.hpp>
 #include <anonauth/query/owned_rows.hpp>
 
 #include <cstddef>
@@ -38,10 +39,15 @@ namespace detail {
 template <class Source, auto Member, class Value>
 concept lazy_where = requires(Source& source, const Value& value) { source.template where<Member>(value); };
 
-template <bool Writable>
+template <bool Writable, class Row>
 constexpr void require_writable_table() {
-  static_assert(Writable, "[anonauth.E008] the user table is read-only through table<User>(): create, edit and "
-                          "delete users with the operations of anonymous_auth (in a migrator: ctx.update_user)");
+  diag::report<diag::unless_t<Writable, diag::user_table_is_read_only<Row>>>();
+}
+
+/// E009 unless Member is one of Row's.
+template <class Row, auto Member>
+constexpr void require_member_of() {
+  diag::report<diag::unless_t<std::is_same_v<class_of_t<Member>, Row>, diag::query_member_of_another_row<Row, Member>>>();
 }
 }  // namespace detail
 
@@ -56,18 +62,18 @@ class transaction_table {
 
   /// Adds `row`; its id taken: aa::storage_error `duplicate key in table "t": id "..."`.
   void insert(const Row& row) const {
-    detail::require_writable_table<Writable>();
+    detail::require_writable_table<Writable, Row>();
     if constexpr (Writable) tx_->template insert<Row>(row);
   }
   /// Replaces the row with `row.id`: false if there is none (nothing is inserted).
   bool update(const Row& row) const {
-    detail::require_writable_table<Writable>();
+    detail::require_writable_table<Writable, Row>();
     if constexpr (Writable) return tx_->template update<Row>(row);
     else return false;
   }
   /// Deletes the row with this id: false if there is none.
   bool erase(std::string_view id) const {
-    detail::require_writable_table<Writable>();
+    detail::require_writable_table<Writable, Row>();
     if constexpr (Writable) return tx_->template erase<Row>(id);
     else return false;
   }
@@ -76,14 +82,15 @@ class transaction_table {
   /// The rows whose Member equals `value`, in no set order; Member is one of Row's.
   template <auto Member, class Value>
   [[nodiscard]] std::vector<Row> find_by(const Value& value) const {
-    static_assert(std::is_same_v<detail::class_of_t<Member>, Row>, "find_by<&Row::member> names a member of this row");
-    return tx_->template find_by<Member>(value);
+    detail::require_member_of<Row, Member>();
+    if constexpr (std::is_same_v<detail::class_of_t<Member>, Row>) return tx_->template find_by<Member>(value);
+    else return {};  // after E009: no second error
   }
   /// find_by's rows as a range-v3 view, borrowing the transaction: lazy where the writer can
   /// (see the file comment); valid until the migrator returns.
   template <auto Member, class Value>
   [[nodiscard]] auto where(const Value& value) const {
-    static_assert(std::is_same_v<detail::class_of_t<Member>, Row>, "where<&Row::member> names a member of this row");
+    detail::require_member_of<Row, Member>();
     if constexpr (!std::is_same_v<detail::class_of_t<Member>, Row>) return owned_rows<Row>();
     else if constexpr (detail::lazy_where<Writer, Member, Value>) return tx_->template where<Member>(value);
     else return owned_rows<Row>(tx_->template find_by<Member>(value));
@@ -99,7 +106,7 @@ class transaction_table {
 /// is read-only (`Writable` false): users change only through the auth's operations.
 template <class Row, class Backend, bool Writable = true>
 class table_handle {
-  static constexpr void require_writable() { detail::require_writable_table<Writable>(); }
+  static constexpr void require_writable() { detail::require_writable_table<Writable, Row>(); }
 
  public:
   explicit table_handle(Backend& backend) noexcept : backend_(&backend) {}
@@ -130,14 +137,16 @@ class table_handle {
   /// The rows whose Member equals `value`, in no set order; Member is one of Row's.
   template <auto Member, class Value>
   [[nodiscard]] std::vector<Row> find_by(const Value& value) const {
-    static_assert(std::is_same_v<detail::class_of_t<Member>, Row>, "find_by<&Row::member> names a member of this row");
-    return backend_->read([&](const auto& tx) { return tx.template find_by<Member>(value); });
+    detail::require_member_of<Row, Member>();
+    if constexpr (std::is_same_v<detail::class_of_t<Member>, Row>)
+      return backend_->read([&](const auto& tx) { return tx.template find_by<Member>(value); });
+    else return {};  // after E009: no second error
   }
   /// find_by's rows as a range-v3 view, lazy where the storage can; the range holds a read
   /// transaction while it lives (see the file comment).
   template <auto Member, class Value>
   [[nodiscard]] auto where(const Value& value) const {
-    static_assert(std::is_same_v<detail::class_of_t<Member>, Row>, "where<&Row::member> names a member of this row");
+    detail::require_member_of<Row, Member>();
     if constexpr (!std::is_same_v<detail::class_of_t<Member>, Row>) return owned_rows<Row>();
     else if constexpr (detail::lazy_where<const Backend, Member, Value>) return backend_->template where<Member>(value);
     else return owned_rows<Row>(find_by<Member>(value));

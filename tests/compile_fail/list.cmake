@@ -16,6 +16,7 @@ anonauth_compile_fail(e006_copy_if_empty_needs_text "\\[anonauth\\.E006\\]")
 anonauth_compile_fail(e007_not_a_migrator "\\[anonauth\\.E007\\]")
 anonauth_compile_fail(e007_copy_fields_without_members "\\[anonauth\\.E007\\]")
 anonauth_compile_fail(e008_user_table_is_read_only "\\[anonauth\\.E008\\]")
+anonauth_compile_fail(e009_query_member_of_another_row "\\[anonauth\\.E009\\]")
 anonauth_compile_fail(e008_user_table_is_read_only_in_a_migrator_sqlite "\\[anonauth\\.E008\\]")
 
 # schema

@@ -1,4 +1,5 @@
-// anonauth/diag/migrations.hpp: diagnostics of aa::link_migrations, E001-E007.
+// anonauth/diag/migrations.hpp: diagnostics of aa::link_migrations (E001-E007) and of the table
+// handles migrators and the app use (E008, E009).
 //
 // Checked per migrator by migrate/check.hpp; docs/errors.md explains each code.
 #pragma once
@@ -74,6 +75,14 @@ template <class Migrator>
 struct copy_fields_without_members : failure {
   static constexpr void fire() {
     static_assert(dependent_false_t<Migrator>, "[anonauth.E007] aa::copy_fields needs at least one member");
+  }
+};
+template <class Row, auto Member>
+struct query_member_of_another_row : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<Row, member<Member>>,
+                  "[anonauth.E009] find_by<&Row::member> and where<&Row::member> name a member of the handle's own "
+                  "row: table<Row>().find_by<&Row::member>(value)");
   }
 };
 template <class Row>

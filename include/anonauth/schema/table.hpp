@@ -33,9 +33,10 @@ namespace detail {
 /// (`table_name<'c', 'a', 'r', 't'>`); GCC prints the string itself (`{"cart"}`).
 #if defined(__clang__)
 template <char... Cs>
+inline constexpr char table_name_text[sizeof...(Cs) + 1] = {Cs..., '\0'};
+template <char... Cs>
 struct table_name {
-  static constexpr char text[] = {Cs..., '\0'};
-  static constexpr fixed_string<sizeof...(Cs) + 1> value{text};
+  static constexpr fixed_string<sizeof...(Cs) + 1> value{table_name_text<Cs...>};
 };
 template <fixed_string Name, std::size_t... I>
 auto table_name_of(std::index_sequence<I...>) -> table_name<Name.chars[I]...>;
