@@ -1,10 +1,13 @@
-// anonauth/storage/sqlite/connection.hpp: one SQLite connection, its prepared statements, and
-// binding and reading of the column types anonauth rows use.
+// anonauth/storage/sqlite/connection.hpp: one SQLite connection, its cache of prepared
+// statements, and binding and reading of every SQL value kind (sql/dialect.hpp): the connector
+// the SQL layer's reads and writes run on (sql/row_codec.hpp).
 #pragma once
 
 #include <anonauth/core/time.hpp>
 #include <anonauth/core/types.hpp>
 #include <anonauth/policy/storage.hpp>
+#include <anonauth/storage/sql/dialect.hpp>
+#include <anonauth/storage/sqlite/errors.hpp>
 
 #include <sqlite3.h>
 
@@ -28,54 +31,6 @@
 
 namespace anonauth::sqlite {
 
-/// A broken UNIQUE or PRIMARY KEY constraint, with SQLite's own words ("UNIQUE constraint
-/// failed: account.provider_id, account.account_id"), from which a writer names the key.
-class unique_violation : public storage_error {
- public:
-  unique_violation(const std::string& message, std::string sqlite_message)
-      : storage_error(message), sqlite_message_(std::move(sqlite_message)) {}
-  [[nodiscard]] const std::string& sqlite_message() const noexcept { return sqlite_message_; }
-
- private:
-  std::string sqlite_message_;
-};
-
-/// Throws aa::storage_error for an SQLite result code other than the expected ones.
-[[noreturn]] inline void fail(sqlite3* db, int rc, std::string_view what) {
-  std::string message = "sqlite_storage: ";
-  message.append(what);
-  message.append(": ");
-  std::string reason = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  message.append(reason);
-  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-    throw unique_violation(message, std::move(reason));
-  throw storage_error(message);
-}
-
-/// Throws aa::duplicate_key_error for `e` on `table` if every column SQLite names is one of
-/// `known` (with the value to show, or none), else `e` itself (a unique index that anonauth did
-/// not make: its message names columns, never values).
-[[noreturn]] inline void throw_duplicate_key(const unique_violation& e, std::string_view table,
-                                             const std::vector<key_column>& known) {
-  static constexpr std::string_view lead = "UNIQUE constraint failed: ";
-  std::string_view rest = e.sqlite_message();
-  if (!rest.starts_with(lead)) throw e;
-  rest.remove_prefix(lead.size());
-  std::vector<key_column> key;
-  while (!rest.empty()) {  // "table.column, table.column"
-    const std::size_t end = std::min(rest.find(", "), rest.size());
-    std::string_view column = rest.substr(0, end);
-    rest.remove_prefix(std::min(end + 2, rest.size()));
-    if (!column.starts_with(table) || column.substr(table.size(), 1) != ".") throw e;
-    column.remove_prefix(table.size() + 1);
-    const auto it = std::find_if(known.begin(), known.end(), [&](const key_column& k) { return k.name == column; });
-    if (it == known.end()) throw e;
-    key.push_back(*it);
-  }
-  if (key.empty()) throw e;
-  throw duplicate_key_error(table, key);
-}
-
 /// Whether `path` names a database file for anonauth to create, rather than an in-memory
 /// database (empty or ":memory:") or a URI, which only SQLite parses.
 inline bool is_plain_file_path(std::string_view path) {
@@ -97,54 +52,6 @@ inline void create_private_file(const std::string& path) {
   (void)::fchmod(fd, 0600);  // a umask may take the owner's bits too; ours is the file just made
   ::close(fd);
 }
-
-// --- column values ----------------------------------------------------------------------------
-
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {
-  using value_type = T;
-};
-
-/// Whether SQLite storage can hold a C++ member type, and as which SQL type.
-template <class T>
-struct column_traits {
-  static constexpr bool supported = false;
-};
-template <>
-struct column_traits<std::string> {
-  static constexpr bool supported = true;
-  static constexpr std::string_view sql_type = "TEXT";
-};
-template <>
-struct column_traits<bool> {
-  static constexpr bool supported = true;
-  static constexpr std::string_view sql_type = "INTEGER";
-};
-template <class T>
-  requires(std::is_integral_v<T> && !std::is_same_v<T, bool> && sizeof(T) <= 8 &&
-           !(std::is_unsigned_v<T> && sizeof(T) == 8))
-struct column_traits<T> {
-  static constexpr bool supported = true;
-  static constexpr std::string_view sql_type = "INTEGER";
-};
-template <class T>
-  requires std::is_floating_point_v<T>
-struct column_traits<T> {
-  static constexpr bool supported = true;
-  static constexpr std::string_view sql_type = "REAL";
-};
-template <>
-struct column_traits<timestamp> {  // milliseconds since the Unix epoch, as Better Auth's SQLite dates
-  static constexpr bool supported = true;
-  static constexpr std::string_view sql_type = "INTEGER";
-};
-template <class T>
-struct column_traits<std::optional<T>> : column_traits<T> {};
-
-template <class T>
-inline constexpr bool nullable_v = is_optional<T>::value;
 
 // --- prepared statements ----------------------------------------------------------------------
 
@@ -202,9 +109,9 @@ class statement {
 
   template <class T>
   T column(int c) const {
-    if constexpr (is_optional<T>::value) {
+    if constexpr (sql::is_optional<T>::value) {
       if (sqlite3_column_type(stmt_, c) == SQLITE_NULL) return std::nullopt;
-      return column<typename is_optional<T>::value_type>(c);
+      return column<typename sql::is_optional<T>::value_type>(c);
     } else if constexpr (std::is_same_v<T, std::string>) {
       const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
       return text == nullptr ? std::string() : std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c)));
@@ -235,6 +142,9 @@ class statement {
   const std::function<void(std::string_view)>* hook_;
 };
 
+template <class Row>
+class row_stream;  // cursor.hpp
+
 /// One connection and the statements prepared on it, keyed by the address of their SQL text
 /// (every SQL text anonauth runs is a function-local static, built once per table and operation).
 class connection {
@@ -261,6 +171,11 @@ class connection {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
   }
+
+  using statement = sqlite::statement;
+  /// The lazy rows of a statement (cursor.hpp): what lets the SQL layer's reader offer where.
+  template <class Row>
+  using stream = row_stream<Row>;
 
   /// The cached statement for `sql` (a string with static storage duration).
   statement prepare(const std::string& sql) {

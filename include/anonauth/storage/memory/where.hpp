@@ -1,4 +1,4 @@
-// anonauth/storage/memory_where.hpp: where<&Row::member>(value) on the memory storage, lazily.
+// anonauth/storage/memory/where.hpp: where<&Row::member>(value) on the memory storage, lazily.
 //
 // The rows are `const Row&` straight from the store: through the column's index when it has one
 // (a user reference), else a lazy scan of the table. Nothing is copied.
@@ -10,6 +10,7 @@
 #pragma once
 
 #include <anonauth/detail/meta.hpp>
+#include <anonauth/storage/accessors.hpp>
 #include <anonauth/storage/reentrancy.hpp>
 
 #include <range/v3/view/facade.hpp>
@@ -21,7 +22,7 @@
 
 namespace anonauth::detail::memory {
 
-/// The rows of `Map` (id -> row) whose ids one index entry lists: a forward range over the entry.
+/// The rows of `Map` (key -> row) whose keys one index entry lists: a forward range over the entry.
 template <class Map, class Ids>
 class indexed_rows : public ranges::view_facade<indexed_rows<Map, Ids>, ranges::finite> {
   using row = typename Map::mapped_type;
@@ -94,9 +95,9 @@ class scanned_rows : public ranges::view_facade<scanned_rows<Member, Map>, range
 /// store keeps one, else by a scan.
 template <auto Member, class Store, class Value>
 auto rows_where(const Store& store, const Value& value) {
-  constexpr auto index = Store::template index_of<Member>();
+  constexpr auto index = Store::template index_of<field<Member>>();
   if constexpr (index < Store::index_count) {
-    const auto* ids = store.indexes[index].ids(value);
+    const auto* ids = store.indexes[index].find(value);
     return indexed_rows<typename Store::row_map, std::remove_cvref_t<decltype(*ids)>>(store.rows, ids);
   } else {
     return scanned_rows<Member, typename Store::row_map>(store.rows, member_type_t<Member>(value));

@@ -1,0 +1,101 @@
+// anonauth/storage/sql/reader.hpp: every read of the storage contract, in SQL, for any dialect
+// and connector (row_codec.hpp says what a connector provides).
+#pragma once
+
+#include <anonauth/core/types.hpp>
+#include <anonauth/policy/storage.hpp>
+#include <anonauth/schema/schema.hpp>
+#include <anonauth/storage/sql/row_codec.hpp>
+#include <anonauth/storage/sql/statements.hpp>
+#include <anonauth/storage/sql/tables.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace anonauth::sql {
+
+/// Whether a connector can step a statement's rows lazily: `Connection::stream<Row>::borrowed(c,
+/// text, key, decode)`, a range valid while the transaction on c is (sqlite/cursor.hpp).
+template <class Connection, class Row>
+concept streams_rows = requires { typename Connection::template stream<Row>; };
+
+/// Reads through one connection, inside a read transaction (or the writer's).
+template <class Schema, dialect D, class Connection>
+class reader {
+ protected:
+  using user = user_row_t<Schema>;
+  template <class Row>
+  using table = table_for_t<Schema, Row>;
+  using users = table<user>;
+  using sc = session_columns;
+  using ac = account_columns;
+
+ public:
+  explicit reader(Connection& c) : c_(&c) {}
+
+  std::optional<user> find_user(std::string_view id) const { return find<user>(id); }
+  std::optional<user> find_user_by_email(std::string_view email) const {
+    return fetch_one<user>(*c_, select<D, users, sql::where<eq<column_of<&user::email>>>>::text(), email);
+  }
+  std::optional<session_record> find_session(const token_hash& h) const {
+    return fetch_one<session_record>(*c_, select<D, session_table, sql::where<eq<sc::token_hash>>>::text(), h);
+  }
+  std::optional<account> find_account(std::string_view provider, std::string_view account_id) const {
+    using text = select<D, account_table, sql::where<eq<ac::provider_id>, eq<ac::account_id>>>;
+    return fetch_one<account>(*c_, text::text(), provider, account_id);
+  }
+  std::vector<session_record> sessions_of_user(std::string_view user_id) const {
+    using text = select<D, session_table, sql::where<eq<sc::user_id>>, order_by<sc::created_at, sc::id>>;
+    return fetch_all<session_record>(*c_, text::text(), user_id);
+  }
+  std::vector<account> accounts_of_user(std::string_view user_id) const {
+    using text = select<D, account_table, sql::where<eq<ac::user_id>>, order_by<ac::created_at, ac::id>>;
+    return fetch_all<account>(*c_, text::text(), user_id);
+  }
+  std::vector<user> anonymous_users_created_before(timestamp cutoff, std::string_view after_id,
+                                                   std::size_t limit) const {
+    using text = select<D, users,
+                        sql::where<is_true<column_of<&user::is_anonymous>>, less<column_of<&user::created_at>>,
+                              greater<column_of<&user::id>>>,
+                        order_by<column_of<&user::id>>, limit::param>;
+    return fetch_all<user>(*c_, text::text(), cutoff, after_id, static_cast<std::int64_t>(limit));
+  }
+
+  template <class Row>
+  std::size_t count() const {
+    static_assert(require_schema_row<Schema, Row>());
+    auto st = c_->prepare(sql::count<D, table<Row>>::text());
+    st.step();
+    return st.template column<std::size_t>(0);
+  }
+  template <class Row>
+  std::optional<Row> find(std::string_view id) const {
+    static_assert(require_schema_row<Schema, Row>());
+    return fetch_one<Row>(*c_, select<D, table<Row>, sql::where<eq<typename table<Row>::id>>>::text(), id);
+  }
+  template <auto Member, class Value>
+  std::vector<detail::class_of_t<Member>> find_by(const Value& value) const {
+    using row = detail::class_of_t<Member>;
+    static_assert(require_schema_row<Schema, row>());
+    return fetch_all<row>(*c_, select_by<D, Schema, Member>(), value);
+  }
+  /// find_by's rows, lazily, where the connector can stream them: a statement of its own,
+  /// stepped on this transaction's connection; valid while the transaction is.
+  template <auto Member, class Value>
+    requires streams_rows<Connection, detail::class_of_t<Member>>
+  auto where(const Value& value) const {
+    using row = detail::class_of_t<Member>;
+    static_assert(require_schema_row<Schema, row>());
+    return Connection::template stream<row>::borrowed(*c_, select_by<D, Schema, Member>(),
+                                                      detail::member_type_t<Member>(value),
+                                                      &read_row<row, typename Connection::statement>);
+  }
+
+ protected:
+  Connection* c_;
+};
+
+}  // namespace anonauth::sql

@@ -1,0 +1,147 @@
+// anonauth/storage/sql/tables.hpp: every table an SQL storage keeps, described once: its row,
+// its name, its indexes, its key column, and how a broken unique key is told.
+//
+// The user table and the application tables come from the schema; "session" and "account" are
+// anonauth's own. Index names are the table's name, "_", and the index's suffix; together with
+// the column lists of columns.hpp they are the on-disk schema, which must not change.
+#pragma once
+
+#include <anonauth/policy/storage.hpp>
+#include <anonauth/schema/reflect.hpp>
+#include <anonauth/schema/schema.hpp>
+#include <anonauth/storage/sql/columns.hpp>
+#include <anonauth/storage/sql/session_account_rows.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace anonauth::sql {
+
+/// An index: its name's suffix, whether it is unique, its columns.
+struct index_spec {
+  std::string suffix;
+  bool unique = false;
+  std::vector<std::string_view> columns;
+};
+
+// A table spec T has: `T::row`; `T::id`, the accessor of the primary key column "id";
+// `T::name()`; `T::indexes()`; `T::known_keys(row)`, the key columns a duplicate may name, each
+// with the value to show (none for a secret or an address).
+
+/// An application table of the schema: an index on every user-reference column.
+template <class Table>
+struct app_table {
+  using row = typename Table::row_type;
+  using id = column_of<&row::id>;
+  static constexpr std::string_view name() { return Table::name.view(); }
+  static std::vector<index_spec> indexes() {
+    return []<class... Refs>(detail::type_list<Refs...>) {
+      return std::vector<index_spec>{
+          index_spec{std::string(column_name<Refs::member>()), false, {column_name<Refs::member>()}}...};
+    }(typename Table::user_refs{});
+  }
+  static std::vector<key_column> known_keys(const row& r) { return {{"id", r.id}}; }
+};
+
+/// The user table: emails unique, and the purge's walk over guests by id.
+template <class Table>
+struct user_table {
+  using row = typename Table::row_type;
+  using id = column_of<&row::id>;
+  static constexpr std::string_view name() { return Table::name.view(); }
+  static std::vector<index_spec> indexes() {
+    return {{"email", true, {"email"}}, {"anonymous", false, {"is_anonymous", "id"}}};
+  }
+  static std::vector<key_column> known_keys(const row& r) {
+    return {{"id", r.id}, {"email", std::nullopt}};  // no address in logs
+  }
+};
+
+/// Sessions, found by their token's hash.
+struct session_table {
+  using row = session_record;
+  using id = session_columns::id;
+  static constexpr std::string_view name() { return "session"; }
+  static std::vector<index_spec> indexes() {
+    return {{"token_hash", true, {"token_hash"}}, {"user_id", false, {"user_id"}}};
+  }
+  static std::vector<key_column> known_keys(const row& r) {
+    return {{"id", r.session.id}, {"token_hash", std::nullopt}};  // the hash is a secret's digest
+  }
+};
+
+/// Accounts, unique by (provider_id, account_id).
+struct account_table {
+  using row = account;
+  using id = account_columns::id;
+  static constexpr std::string_view name() { return "account"; }
+  static std::vector<index_spec> indexes() {
+    return {{"provider", true, {"provider_id", "account_id"}}, {"user_id", false, {"user_id"}}};
+  }
+  static std::vector<key_column> known_keys(const row& a) {
+    return {{"id", a.id}, {"provider_id", a.provider_id}, {"account_id", a.account_id}};
+  }
+};
+
+/// The spec of the table holding Row in an SQL storage of Schema.
+template <class Schema, class Row>
+struct table_for {
+  using type = std::conditional_t<std::is_same_v<Row, user_row_t<Schema>>, user_table<typename Schema::user_table_desc>,
+                                  app_table<detail::table_of_row_t<Schema, Row>>>;
+};
+template <class Schema>
+struct table_for<Schema, session_record> {
+  using type = session_table;
+};
+template <class Schema>
+struct table_for<Schema, account> {
+  using type = account_table;
+};
+template <class Schema, class Row>
+using table_for_t = typename table_for<Schema, Row>::type;
+
+/// Every table of Schema, in the order they are created: user, session, account, then the
+/// application's.
+template <class Schema, class Apps = typename Schema::app_tables>
+struct tables_of;
+template <class Schema, class... Apps>
+struct tables_of<Schema, detail::type_list<Apps...>> {
+  using type = detail::type_list<user_table<typename Schema::user_table_desc>, session_table, account_table,
+                                 app_table<Apps>...>;
+};
+
+/// A broken UNIQUE or PRIMARY KEY constraint, as the connector's error mapping reports it: the
+/// database's message, and the columns it names, each "table.column" (empty when the database
+/// did not say). A writer turns it into aa::duplicate_key_error.
+class unique_violation : public storage_error {
+ public:
+  unique_violation(const std::string& message, std::vector<std::string> columns)
+      : storage_error(message), columns_(std::move(columns)) {}
+  [[nodiscard]] const std::vector<std::string>& columns() const noexcept { return columns_; }
+
+ private:
+  std::vector<std::string> columns_;
+};
+
+/// Throws aa::duplicate_key_error for `e` on `table` if every column it names is one of
+/// `known`, else `e` itself: a unique index the application made keeps the database's words,
+/// which name columns but show no value.
+[[noreturn]] inline void throw_duplicate_key(const unique_violation& e, std::string_view table,
+                                             const std::vector<key_column>& known) {
+  std::vector<key_column> key;
+  for (std::string_view column : e.columns()) {
+    if (!column.starts_with(table) || column.substr(table.size(), 1) != ".") throw e;
+    column.remove_prefix(table.size() + 1);
+    const auto it = std::find_if(known.begin(), known.end(), [&](const key_column& k) { return k.name == column; });
+    if (it == known.end()) throw e;
+    key.push_back(*it);
+  }
+  if (key.empty()) throw e;
+  throw duplicate_key_error(table, key);
+}
+
+}  // namespace anonauth::sql
