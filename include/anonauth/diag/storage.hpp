@@ -39,7 +39,13 @@ struct table_not_in_schema : failure {
   }
 };
 
-// E130, a member type the SQLite storage cannot store (storage/sqlite/), is still stated where it
-// is checked; its diag type belongs here.
+template <class Field>
+struct sql_cannot_store : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<Field>,
+                  "[anonauth.E130] an SQL storage cannot store a member of this type: use std::string, bool, an "
+                  "integer, a floating-point type, aa::timestamp or std::optional of one");
+  }
+};
 
 }  // namespace anonauth::diag

@@ -7,6 +7,7 @@
 // accessor type: Hana's accessor of a member, or sql::field / sql::nested_field.
 #pragma once
 
+#include <anonauth/diag/storage.hpp>
 #include <anonauth/schema/reflect.hpp>
 #include <anonauth/storage/accessors.hpp>
 #include <anonauth/storage/sql/dialect.hpp>
@@ -82,9 +83,7 @@ constexpr std::string_view name_of() {
 /// Refuses a member an SQL storage cannot hold, naming it in the diagnostic (Field).
 template <class Field>
 consteval bool require_storable() {
-  static_assert(kind_of<Field>::supported,
-                "[anonauth.E130] an SQL storage cannot store a member of this type: use std::string, bool, an "
-                "integer, a floating-point type, aa::timestamp or std::optional of one");
+  diag::report<diag::unless_t<kind_of<Field>::supported, diag::sql_cannot_store<Field>>>();
   return kind_of<Field>::supported;
 }
 

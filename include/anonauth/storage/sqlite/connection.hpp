@@ -5,6 +5,7 @@
 
 #include <anonauth/core/time.hpp>
 #include <anonauth/core/types.hpp>
+#include <anonauth/diag/storage.hpp>
 #include <anonauth/policy/storage.hpp>
 #include <anonauth/storage/sql/dialect.hpp>
 #include <anonauth/storage/sqlite/errors.hpp>
@@ -129,7 +130,7 @@ class statement {
         std::memcpy(h.data(), sqlite3_column_blob(stmt_, c), h.size());
       return h;
     } else {
-      static_assert(detail::dependent_false_t<T>, "[anonauth.E130] sqlite_storage cannot read this column type");
+      diag::report<diag::sql_cannot_store<T>>();  // require_storable refused it first
     }
   }
 
