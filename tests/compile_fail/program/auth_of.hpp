@@ -13,4 +13,11 @@ template <class Link = full_link, class Email = aa::runtime_domain_email, class 
 using auth_of = aa::anonymous_auth<schema, aa::storage<Storage>, aa::email<Email>, aa::naming<aa::random_name<>>,
                                    aa::link<Link>, aa::rate_limit<aa::credential_limits>>;
 
+/// The shop's main: its auth constructed with its config and policies, then every call.
+template <class Auth>
+int run() {
+  Auth auth{aa::sqlite_config{}, aa::runtime_domain_email{"guest.shop.example"}, aa::credential_limits{}};
+  return exercise(auth);
+}
+
 }  // namespace shop

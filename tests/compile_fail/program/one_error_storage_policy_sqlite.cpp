@@ -12,7 +12,4 @@ struct shop_storage {
 };
 using auth_type = shop::auth_of<shop::full_link, aa::runtime_domain_email, shop_storage>;
 
-int main() {
-  auth_type auth{aa::sqlite_config{}, aa::runtime_domain_email{"guest.shop.example"}, aa::credential_limits{}};
-  return shop::exercise(auth);
-}
+int main() { return shop::run<auth_type>(); }

@@ -9,7 +9,4 @@ using on_link = shop::full_link;
 #endif
 using auth_type = shop::auth_of<on_link>;
 
-int main() {
-  auth_type auth{aa::sqlite_config{}, aa::runtime_domain_email{"guest.shop.example"}, aa::credential_limits{}};
-  return shop::exercise(auth);
-}
+int main() { return shop::run<auth_type>(); }
