@@ -253,8 +253,10 @@ class anonymous_auth {
   auto table() noexcept {
     if constexpr (!resolved::schema_valid) {
       return detail::inert_table<Row>{};  // the schema's error is the only one
+    } else if constexpr (!schema_type::template has_row_v<Row>) {
+      diag::report<diag::table_not_in_schema<Row>>();
+      return detail::inert_table<Row>{};  // so that the handle's calls add no error of their own
     } else {
-      diag::report<std::conditional_t<schema_type::template has_row_v<Row>, diag::ok, diag::table_not_in_schema<Row>>>();
       return table_handle<Row, backend_type, !std::is_same_v<Row, user_type>>(state_.backend);
     }
   }

@@ -64,6 +64,7 @@ anonauth_compile_fail_program(one_error_wrong_column_sqlite E002)
 anonauth_compile_fail_program(one_error_storage_policy_sqlite E110)
 anonauth_compile_fail_program(one_error_email_policy_sqlite E111)
 anonauth_compile_fail_program(one_error_constructor_argument_sqlite E103)
+anonauth_compile_fail_program(one_error_table_not_in_schema_sqlite E001)
 
 # the HTTP layer (anonauth::http)
 if(TARGET anonauth::http)

@@ -1,6 +1,6 @@
-// anonauth/auth/inert_table.hpp: what table<Row>() returns once the schema failed its check, so
-// that the program's table calls add no error to the schema's one. Never run: such a program does
-// not compile.
+// anonauth/auth/inert_table.hpp: what table<Row>() returns once the schema failed its check, or
+// for a Row that is no table of the schema (E001), so that the program's table calls add no
+// error to the tagged one. Never run: such a program does not compile.
 #pragma once
 
 #include <anonauth/detail/meta.hpp>
