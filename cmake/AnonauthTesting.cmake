@@ -49,18 +49,76 @@ function(anonauth_use_dev_options)
 endfunction()
 
 # ---------------------------------------------------------------------------
+# anonauth_compile_check(<test> <target> <expect> [<pattern or tag>])
+#
+# A ctest test that compiles the one source of <target> with the target's own
+# include directories, definitions and options, directly with the compiler and
+# -fsyntax-only: every template the source uses is still instantiated, so every
+# diagnostic of the library is reached, but no code is generated and the build
+# tree is not touched, so the checks run in parallel with each other and with
+# the rest of the tests. <expect> (cmake/compile_check.cmake): `compiles` (no
+# error and no warning), `fails` (an error, and the output matches the regex
+# <pattern>) or `one_error` (exactly one error, tagged [anonauth.<tag>]).
+# ---------------------------------------------------------------------------
+function(anonauth_compile_check test target expect)
+  get_target_property(source ${target} SOURCES)
+  set(arguments ${CMAKE_CURRENT_BINARY_DIR}/compile_checks/${target}.rsp)
+  # The compiler's own directories are left out, as CMake leaves them out of its command
+  # lines: an explicit -I/usr/include reorders them and breaks #include_next.
+  set(implicit "")
+  foreach(directory IN LISTS CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES)
+    string(REGEX REPLACE "([][+.*()^$?|\\])" "\\\\\\1" directory "${directory}")
+    list(APPEND implicit "${directory}")
+  endforeach()
+  list(JOIN implicit "|" implicit)
+  set(includes "$<FILTER:$<REMOVE_DUPLICATES:$<TARGET_PROPERTY:${target},INCLUDE_DIRECTORIES>>,EXCLUDE,^(${implicit})$>")
+  set(definitions "$<TARGET_PROPERTY:${target},COMPILE_DEFINITIONS>")
+  set(options "$<TARGET_PROPERTY:${target},COMPILE_OPTIONS>")
+  # A response file, which GCC and Clang both read: one argument per line.
+  file(GENERATE OUTPUT ${arguments} CONTENT
+"${CMAKE_CXX20_STANDARD_COMPILE_OPTION}
+$<$<BOOL:${includes}>:\"-I$<JOIN:${includes},\"\n\"-I>\"\n>\
+$<$<BOOL:${definitions}>:\"-D$<JOIN:${definitions},\"\n\"-D>\"\n>\
+$<$<BOOL:${options}>:$<JOIN:${options},\n>\n>\
+-fsyntax-only
+\"${source}\"
+")
+  add_test(NAME ${test}
+           COMMAND ${CMAKE_COMMAND} -DCOMPILER=${CMAKE_CXX_COMPILER} -DARGUMENTS=${arguments}
+                   -DEXPECT=${expect} -DWANTED=${ARGN}
+                   -P ${PROJECT_SOURCE_DIR}/cmake/compile_check.cmake)
+  set_tests_properties(${test} PROPERTIES LABELS compile_fail)
+endfunction()
+
+# The two targets of a compile-fail source: cf_<name>_ok as is, cf_<name> with
+# ANONAUTH_EXPECT_FAIL. Neither is part of the normal build (the tests compile
+# them); build one by name to see its whole output.
+function(anonauth_compile_fail_targets name source library)
+  foreach(target cf_${name}_ok cf_${name})
+    add_executable(${target} EXCLUDE_FROM_ALL ${source})
+    target_link_libraries(${target} PRIVATE ${library} anonauth_warnings)
+    target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
+  endforeach()
+  target_compile_definitions(cf_${name} PRIVATE ANONAUTH_EXPECT_FAIL)
+  # The positive twin: the source without its mistake compiles, warning-free.
+  if(ANONAUTH_COMPILE_FAIL_TWINS)
+    anonauth_compile_check(anonauth.compile_fail.${name}.twin cf_${name}_ok compiles)
+  endif()
+endfunction()
+
+# ---------------------------------------------------------------------------
 # anonauth_compile_fail(<name> <regex>)
 #
-# tests/compile_fail/<name>.cpp must compile as is (target cf_<name>_ok, part of
-# the normal build) and must fail to compile with ANONAUTH_EXPECT_FAIL defined
-# (target cf_<name>, EXCLUDE_FROM_ALL). The ctest test anonauth.compile_fail.<name>
-# builds cf_<name> and passes only if the output matches <regex> (match the
-# error tag, e.g. "\\[anonauth\\.E002\\]": plain WILL_FAIL would also pass on a
+# tests/compile_fail/<name>.cpp must compile as is (the test
+# anonauth.compile_fail.<name>.twin, with ANONAUTH_COMPILE_FAIL_TWINS) and must
+# fail to compile with ANONAUTH_EXPECT_FAIL defined: the test
+# anonauth.compile_fail.<name> passes only if the output matches <regex> (match
+# the error tag, e.g. "\\[anonauth\\.E002\\]": plain failure would also pass on a
 # typo in the test).
 # ---------------------------------------------------------------------------
 function(anonauth_compile_fail name regex)
-  set(source ${PROJECT_SOURCE_DIR}/tests/compile_fail/${name}.cpp)
-  if(NOT EXISTS ${source})
+  set(source tests/compile_fail/${name}.cpp)
+  if(NOT EXISTS ${PROJECT_SOURCE_DIR}/${source})
     message(FATAL_ERROR "anonauth_compile_fail(${name}): ${source} does not exist")
   endif()
 
@@ -76,26 +134,8 @@ function(anonauth_compile_fail name regex)
     endif()
     set(library anonauth::sqlite)
   endif()
-  if(ANONAUTH_COMPILE_FAIL_TWINS)
-    add_executable(cf_${name}_ok ${source})               # positive twin, normal build
-  else()
-    add_executable(cf_${name}_ok EXCLUDE_FROM_ALL ${source})
-  endif()
-  target_link_libraries(cf_${name}_ok PRIVATE ${library} anonauth_warnings)
-  target_include_directories(cf_${name}_ok PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
-
-  add_executable(cf_${name} EXCLUDE_FROM_ALL ${source})   # must not compile
-  target_link_libraries(cf_${name} PRIVATE ${library} anonauth_warnings)
-  target_include_directories(cf_${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
-  target_compile_definitions(cf_${name} PRIVATE ANONAUTH_EXPECT_FAIL)
-
-  add_test(NAME anonauth.compile_fail.${name}
-           COMMAND ${CMAKE_COMMAND} --build ${CMAKE_BINARY_DIR} --target cf_${name} --config $<CONFIG>)
-  # RESOURCE_LOCK: parallel `cmake --build` calls must not fight over the tree.
-  set_tests_properties(anonauth.compile_fail.${name} PROPERTIES
-    PASS_REGULAR_EXPRESSION "${regex}"
-    RESOURCE_LOCK build_tree
-    LABELS compile_fail)
+  anonauth_compile_fail_targets(${name} ${PROJECT_SOURCE_DIR}/${source} ${library})
+  anonauth_compile_check(anonauth.compile_fail.${name} cf_${name} fails "${regex}")
 endfunction()
 
 # ---------------------------------------------------------------------------
@@ -104,34 +144,19 @@ endfunction()
 # tests/compile_fail/program/<name>.cpp: a small but complete program (the shop of
 # program/shop.hpp on SQLite, calling every operation) with one mistake under
 # ANONAUTH_EXPECT_FAIL. As anonauth_compile_fail, with a positive twin; the test
-# anonauth.compile_fail.<name> passes only if the whole build output holds exactly one
-# error, tagged [anonauth.<code>] (cmake/check_one_error.cmake). Skipped without
-# anonauth::sqlite.
+# anonauth.compile_fail.<name> passes only if the whole compiler output holds exactly
+# one error, tagged [anonauth.<code>]. Skipped without anonauth::sqlite.
 # ---------------------------------------------------------------------------
 function(anonauth_compile_fail_program name code)
   if(NOT TARGET anonauth::sqlite)
     return()
   endif()
-  set(source ${PROJECT_SOURCE_DIR}/tests/compile_fail/program/${name}.cpp)
-  if(NOT EXISTS ${source})
+  set(source tests/compile_fail/program/${name}.cpp)
+  if(NOT EXISTS ${PROJECT_SOURCE_DIR}/${source})
     message(FATAL_ERROR "anonauth_compile_fail_program(${name}): ${source} does not exist")
   endif()
-  if(ANONAUTH_COMPILE_FAIL_TWINS)
-    add_executable(cf_${name}_ok ${source})
-  else()
-    add_executable(cf_${name}_ok EXCLUDE_FROM_ALL ${source})
-  endif()
-  add_executable(cf_${name} EXCLUDE_FROM_ALL ${source})
-  target_compile_definitions(cf_${name} PRIVATE ANONAUTH_EXPECT_FAIL)
-  foreach(target cf_${name}_ok cf_${name})
-    target_link_libraries(${target} PRIVATE anonauth::sqlite anonauth_warnings)
-  endforeach()
-  add_test(NAME anonauth.compile_fail.${name}
-           COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${CMAKE_BINARY_DIR} -DTARGET=cf_${name} -DCONFIG=$<CONFIG>
-                   -DTAG=${code} -P ${PROJECT_SOURCE_DIR}/cmake/check_one_error.cmake)
-  set_tests_properties(anonauth.compile_fail.${name} PROPERTIES
-    RESOURCE_LOCK build_tree
-    LABELS compile_fail)
+  anonauth_compile_fail_targets(${name} ${PROJECT_SOURCE_DIR}/${source} anonauth::sqlite)
+  anonauth_compile_check(anonauth.compile_fail.${name} cf_${name} one_error ${code})
 endfunction()
 
 # ---------------------------------------------------------------------------
