@@ -48,10 +48,13 @@ class anonymous_auth {
   using resolved = detail::resolved_auth<Schema, Options...>;
   using state_type = detail::auth_state<resolved>;
   static constexpr bool valid = resolved::valid;
+  /// Whether the operations run: not once the schema failed its check, when the program's user
+  /// row (user_type) is not the one they were built over; the tagged error is then the only one.
+  static constexpr bool runs = resolved::schema_valid;
 
  public:
   using schema_type = typename resolved::schema_type;
-  using user_type = typename resolved::user_type;
+  using user_type = typename resolved::program_user_type;
   using storage_type = typename resolved::storage_type;
   using backend_type = typename resolved::backend_type;
   using storage_config = typename resolved::storage_config;
@@ -117,7 +120,8 @@ class anonymous_auth {
   /// its budget is TOO_MANY_REQUESTS (429) with error::retry_after(), as for every credential
   /// operation: the limit is taken first, so a refusal costs no hash and no write.
   result<signed_in<user_type>> sign_in_anonymous(const request_context& request) {
-    return operations::sign_in_anonymous(state_, request);
+    if constexpr (!runs) return detail::inert_answer<result<signed_in<user_type>>>();
+    else return operations::sign_in_anonymous(state_, request);
   }
 
   // --- email and password: operations/email.hpp ------------------------------------------------
@@ -135,12 +139,14 @@ class anonymous_auth {
   template <class Init>
     requires std::invocable<Init&, user_type&>
   result<signed_in<user_type>> sign_up_email(const email_sign_up& body, const request_context& request, Init&& init) {
-    return operations::sign_up_email(state_, body, request, init);
+    if constexpr (!runs) return detail::inert_answer<result<signed_in<user_type>>>();
+    else return operations::sign_up_email(state_, body, request, init);
   }
 
   /// POST /sign-in/email. With a guest's session on the request, links the guest to the account.
   result<signed_in<user_type>> sign_in_email(const email_sign_in& body, const request_context& request) {
-    return operations::sign_in_email(state_, body, request);
+    if constexpr (!runs) return detail::inert_answer<result<signed_in<user_type>>>();
+    else return operations::sign_in_email(state_, body, request);
   }
 
   // --- social sign-in: operations/social.hpp ---------------------------------------------------
@@ -150,7 +156,8 @@ class anonymous_auth {
   /// With a guest's session on the request, links the guest to that account; with
   /// aa::on_sign_up<aa::promote_in_place>, a first social sign-in promotes the guest instead.
   result<signed_in<user_type>> sign_in_social(const social_profile& profile, const request_context& request) {
-    return operations::sign_in_social(state_, profile, request);
+    if constexpr (!runs) return detail::inert_answer<result<signed_in<user_type>>>();
+    else return operations::sign_in_social(state_, profile, request);
   }
 
   // --- sessions: operations/sessions.hpp -------------------------------------------------------
@@ -170,14 +177,16 @@ class anonymous_auth {
   /// it did.
   std::optional<session_lookup<user_type>> lookup_session(std::string_view token,
                                                           session_refresh refresh = session_refresh::on_use) {
-    return operations::lookup_session(state_, token, refresh);
+    if constexpr (!runs) return detail::inert_answer<std::optional<session_lookup<user_type>>>();
+    else return operations::lookup_session(state_, token, refresh);
   }
 
   /// GET /list-sessions: the unexpired sessions of the request's user, oldest first, the
   /// request's own marked. UNAUTHORIZED without a valid session; SESSION_NOT_FRESH (403) when
   /// the request's session is `session_fresh_age` old or older (Better Auth's freshAge).
   result<std::vector<listed_session>> list_sessions(const request_context& request) {
-    return operations::list_sessions(state_, request);
+    if constexpr (!runs) return detail::inert_answer<result<std::vector<listed_session>>>();
+    else return operations::list_sessions(state_, request);
   }
 
   /// POST /revoke-session: ends one session of the request's user, named by its token or its
@@ -185,25 +194,34 @@ class anonymous_auth {
   /// stored). A session of another user, or none, is left alone and the answer is the same.
   /// The value tells whether the session ended was the request's own.
   result<bool> revoke_session(const request_context& request, std::string_view token_or_id) {
-    return operations::revoke_session(state_, request, token_or_id);
+    if constexpr (!runs) return detail::inert_answer<result<bool>>();
+    else return operations::revoke_session(state_, request, token_or_id);
   }
 
   /// POST /revoke-other-sessions: ends every session of the request's user but the request's
   /// own; how many there were.
   result<std::size_t> revoke_other_sessions(const request_context& request) {
-    return operations::revoke_sessions_of_request(state_, request, false);
+    if constexpr (!runs) return detail::inert_answer<result<std::size_t>>();
+    else return operations::revoke_sessions_of_request(state_, request, false);
   }
 
   /// POST /revoke-sessions: ends every session of the request's user, its own included.
   result<std::size_t> revoke_sessions(const request_context& request) {
-    return operations::revoke_sessions_of_request(state_, request, true);
+    if constexpr (!runs) return detail::inert_answer<result<std::size_t>>();
+    else return operations::revoke_sessions_of_request(state_, request, true);
   }
 
   /// Ends every session of a user (all devices): how many there were.
-  std::size_t revoke_sessions(std::string_view user_id) { return operations::revoke_sessions_of_user(state_, user_id); }
+  std::size_t revoke_sessions(std::string_view user_id) {
+    if constexpr (!runs) return detail::inert_answer<std::size_t>();
+    else return operations::revoke_sessions_of_user(state_, user_id);
+  }
 
   /// POST /sign-out: ends the request's session, if any. Always succeeds, as in Better Auth.
-  result<void> sign_out(const request_context& request) { return operations::sign_out(state_, request); }
+  result<void> sign_out(const request_context& request) {
+    if constexpr (!runs) return detail::inert_answer<result<void>>();
+    else return operations::sign_out(state_, request);
+  }
 
   // --- the user: operations/user.hpp -----------------------------------------------------------
 
@@ -212,7 +230,8 @@ class anonymous_auth {
   template <class Fn>
     requires std::invocable<Fn&, user_type&>
   result<user_type> update_user(const request_context& request, Fn&& edit) {
-    return operations::update_user(state_, request, edit);
+    if constexpr (!runs) return detail::inert_answer<result<user_type>>();
+    else return operations::update_user(state_, request, edit);
   }
 
   /// The server's own edit of a user, by id: what update_user does, without a request, and with
@@ -221,19 +240,22 @@ class anonymous_auth {
   template <class Fn>
     requires std::invocable<Fn&, user_type&>
   result<user_type> update_user_by_id(std::string_view user_id, Fn&& edit) {
-    return operations::update_user_by_id(state_, user_id, edit);
+    if constexpr (!runs) return detail::inert_answer<result<user_type>>();
+    else return operations::update_user_by_id(state_, user_id, edit);
   }
 
   /// A user by id (any user: guest or not).
   std::optional<user_type> find_user(std::string_view id) {
-    return state_.backend.read([&](const auto& tx) { return tx.find_user(id); });
+    if constexpr (!runs) return detail::inert_answer<std::optional<user_type>>();
+    else return state_.backend.read([&](const auto& tx) { return tx.find_user(id); });
   }
 
   // --- deletion and purge: operations/deletion.hpp ---------------------------------------------
 
   /// POST /delete-anonymous-user, with Better Auth's checks in its order.
   result<void> delete_anonymous_user(const request_context& request) {
-    return operations::delete_anonymous_user(state_, request);
+    if constexpr (!runs) return detail::inert_answer<result<void>>();
+    else return operations::delete_anonymous_user(state_, request);
   }
 
   /// Deletes the guests created before `cutoff` (with purge_by::last_seen, only those not seen
@@ -242,7 +264,8 @@ class anonymous_auth {
   /// so it never holds the storage long; a guest linked or seen meanwhile is left alone. Returns
   /// how many guests it deleted.
   std::size_t purge_anonymous_users(timestamp cutoff, purge_by by = purge_by::created, std::size_t batch_size = 256) {
-    return operations::purge_anonymous_users(state_, cutoff, by, batch_size);
+    if constexpr (!runs) return detail::inert_answer<std::size_t>();
+    else return operations::purge_anonymous_users(state_, cutoff, by, batch_size);
   }
 
   // --- tables and storage ----------------------------------------------------------------------

@@ -65,6 +65,7 @@ anonauth_compile_fail_program(one_error_storage_policy_sqlite E110)
 anonauth_compile_fail_program(one_error_email_policy_sqlite E111)
 anonauth_compile_fail_program(one_error_constructor_argument_sqlite E103)
 anonauth_compile_fail_program(one_error_table_not_in_schema_sqlite E001)
+anonauth_compile_fail_program(one_error_core_field_type_sqlite E010)
 
 # the HTTP layer (anonauth::http)
 if(TARGET anonauth::http)

@@ -34,6 +34,18 @@ struct accepted_link<true, Schema, Storage, L> {
   using type = accepted_or_t<decltype(check_link<Schema, Storage, L>())::is_ok, L, defaults::link>;
 };
 
+/// The user row a program's schema names (its first user table's), whether or not the schema
+/// passed its checks; Fallback when it names none.
+template <class Schema, class Fallback>
+struct program_user_row {
+  using type = Fallback;
+};
+template <class Schema, class Fallback>
+  requires is_schema_v<Schema> && (!std::is_void_v<typename Schema::user_table_desc>)
+struct program_user_row<Schema, Fallback> {
+  using type = typename Schema::user_table_desc::row_type;
+};
+
 template <class Schema, class... Options>
 struct resolved_auth {
   /// Whether every check passed; false after the one tagged error has been reported.
@@ -46,6 +58,10 @@ struct resolved_auth {
 
   using schema_type = accepted_or_t<schema_valid, Schema, fallback::schema>;
   using user_type = user_row_t<schema_type>;
+  /// The user row the host's signatures name: the program's own even when its schema failed
+  /// (a wrong core field's type, say), so that the program's calls, written against it, add
+  /// no error to the tagged one. Operations then run over the stand-in and are never called.
+  using program_user_type = typename program_user_row<Schema, user_type>::type;
 
   using storage_type = accepted_or_t<storage_accepted_v<given_t<option_kind::storage, defaults::storage>>,
                                      given_t<option_kind::storage, defaults::storage>, defaults::storage>;

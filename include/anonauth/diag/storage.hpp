@@ -13,7 +13,9 @@ namespace anonauth::diag {
 template <class Row>
 struct row_not_in_schema : failure {
   static constexpr void fire() {
-    static_assert(dependent_false_t<Row>, "[anonauth.E001] this row type is no table of the schema");
+    static_assert(dependent_false_t<Row>,
+                  "[anonauth.E001] this row type is no table of the schema (the row is named in the note below): "
+                  "add aa::table<\"name\", Row, ...> for it to the schema, or use a row type the schema has");
   }
 };
 template <class Row>
@@ -35,7 +37,10 @@ struct reassign_needs_user_reference : failure {
 template <class Row>
 struct table_not_in_schema : failure {
   static constexpr void fire() {
-    static_assert(dependent_false_t<Row>, "[anonauth.E001] table<Row>(): Row is no table of the schema");
+    static_assert(dependent_false_t<Row>,
+                  "[anonauth.E001] table<Row>(): Row is no table of the schema (the row is named in the note below): "
+                  "add aa::table<\"name\", Row, ...> for it to aa::schema<...>, or call table<> with a row type the "
+                  "schema has");
   }
 };
 

@@ -1,8 +1,9 @@
 // One mistake, one error: a constructor argument is none of the auth's policies
 // ([anonauth.E103]): here the domain, given as text rather than as the policy object.
-#include "auth_of.hpp"
+#include "shop.hpp"
 
 using auth_type = shop::auth_of<>;
+#include "exercise.hpp"
 
 int main() {
 #ifdef ANONAUTH_EXPECT_FAIL
@@ -10,5 +11,5 @@ int main() {
 #else
   auth_type auth{aa::sqlite_config{}, aa::runtime_domain_email{"guest.shop.example"}, aa::credential_limits{}};
 #endif
-  return shop::exercise(auth);
+  return exercise(auth);
 }

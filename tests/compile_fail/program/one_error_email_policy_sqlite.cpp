@@ -1,6 +1,6 @@
 // One mistake, one error: the email policy's generate() takes the wrong argument, so it is no
 // email policy ([anonauth.E111]); the program still passes it to the constructor.
-#include "auth_of.hpp"
+#include "shop.hpp"
 
 struct shop_email {
 #ifdef ANONAUTH_EXPECT_FAIL
@@ -10,8 +10,9 @@ struct shop_email {
 #endif
 };
 using auth_type = shop::auth_of<shop::full_link, shop_email>;
+#include "exercise.hpp"
 
 int main() {
   auth_type auth{aa::sqlite_config{}, shop_email{}, aa::credential_limits{}};
-  return shop::exercise(auth);
+  return exercise(auth);
 }

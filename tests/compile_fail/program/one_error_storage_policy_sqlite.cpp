@@ -1,7 +1,7 @@
 // One mistake, one error: the app's own storage (here over anonauth's SQLite one) lacks its
 // config type, so it is no storage policy ([anonauth.E110]); the program still constructs the
 // auth with a config and uses its tables.
-#include "auth_of.hpp"
+#include "shop.hpp"
 
 struct shop_storage {
 #ifndef ANONAUTH_EXPECT_FAIL
@@ -12,4 +12,6 @@ struct shop_storage {
 };
 using auth_type = shop::auth_of<shop::full_link, aa::runtime_domain_email, shop_storage>;
 
-int main() { return shop::run<auth_type>(); }
+#include "exercise.hpp"
+
+int main() { return run(); }

@@ -1,6 +1,6 @@
 // One mistake, one error: the program uses a table it never added to its schema
 // ([anonauth.E001]); its inserts, finds and counts on that table add no error of their own.
-#include "auth_of.hpp"
+#include "shop.hpp"
 
 struct review {
   BOOST_HANA_DEFINE_STRUCT(review, (std::string, id), (std::string, sku), (std::string, text));
@@ -17,11 +17,12 @@ using schema = aa::schema<aa::user_table<shop::user>, aa::server_set<&shop::user
 using auth_type = aa::anonymous_auth<schema, aa::storage<aa::sqlite_storage>, aa::email<aa::runtime_domain_email>,
                                      aa::naming<aa::random_name<>>, aa::link<shop::full_link>,
                                      aa::rate_limit<aa::credential_limits>>;
+#include "exercise.hpp"
 
 int main() {
   auth_type auth{aa::sqlite_config{}, aa::runtime_domain_email{"guest.shop.example"}, aa::credential_limits{}};
   auto reviews = auth.table<review>();
   reviews.insert(review{"r1", "sku-1", "a fine mug"});
   const auto of_mug = reviews.find_by<&review::sku>(std::string("sku-1"));
-  return static_cast<int>(of_mug.size() + reviews.count()) + shop::exercise(auth);
+  return static_cast<int>(of_mug.size() + reviews.count()) + exercise(auth);
 }
