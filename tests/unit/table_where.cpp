@@ -196,7 +196,7 @@ TEMPLATE_TEST_CASE("where.sqlite_steps_the_statement_once_per_row_taken", "[wher
   const auto carts = auth.table<cart_item>();
   using rows = decltype(carts.where<&cart_item::user_id>(a));
   STATIC_REQUIRE_FALSE(ranges::forward_range<rows>);
-  STATIC_REQUIRE(std::is_same_v<ranges::range_reference_t<rows>, cart_item>);
+  STATIC_REQUIRE(std::is_same_v<ranges::range_reference_t<rows>, const cart_item&>);
 
   *steps = 0;
   {
@@ -209,6 +209,75 @@ TEMPLATE_TEST_CASE("where.sqlite_steps_the_statement_once_per_row_taken", "[wher
   *steps = 0;
   CHECK((carts.where<&cart_item::user_id>(a) | ranges::to<std::vector>).size() == 3);
   CHECK(*steps == 4);  // three rows, then the end
+}
+
+TEMPLATE_TEST_CASE("where.sqlite_yields_a_reference_to_its_current_row", "[where][sqlite]", on_sqlite_memory,
+                   on_sqlite_file) {
+  manual_clock clock;
+  storage_auth<aa::sqlite_storage> auth{TestType::config(), clock};
+  const auto [a, b] = two_carts(auth);
+  const auto carts = auth.table<cart_item>();
+  using rows = decltype(carts.where<&cart_item::user_id>(a));
+  // A reference, as the memory storage's: a projection through a member pointer yields a
+  // reference into a row that outlives the call, not into a destroyed temporary.
+  STATIC_REQUIRE(std::is_lvalue_reference_v<ranges::range_reference_t<rows>>);
+  STATIC_REQUIRE(std::is_same_v<ranges::range_reference_t<rows>, const cart_item&>);
+  STATIC_REQUIRE(std::is_same_v<ranges::range_value_t<rows>, cart_item>);
+  // A migrator's where (borrowing the link's transaction) is the same range type.
+  STATIC_REQUIRE(std::is_same_v<rows, aa::sqlite::row_stream<cart_item>>);
+}
+
+TEMPLATE_TEST_CASE("where.sqlite_documented_pipeline_copies_each_member", "[where][sqlite][docs]", on_sqlite_memory,
+                   on_sqlite_file) {
+  manual_clock clock;
+  storage_auth<aa::sqlite_storage> auth{TestType::config(), clock};
+  const auto [a, b] = two_carts(auth);
+  // Longer than any small-string buffer, so that a dangling member is not read by luck.
+  const std::string long_sku(64, 'x');
+  auth.table<cart_item>().insert(cart_item{"c5", a, long_sku, 5});
+  std::vector<std::string> skus = auth.table<cart_item>().where<&cart_item::user_id>(a) |
+                                  ranges::views::transform(&cart_item::sku) | ranges::to<std::vector>;
+  std::sort(skus.begin(), skus.end());
+  CHECK(skus == std::vector<std::string>{"sku-1", "sku-1", "sku-2", long_sku});
+  std::vector<std::string> ids = auth.table<cart_item>().where<&cart_item::sku>("sku-1") |
+                                 ranges::views::transform(&cart_item::id) | ranges::to<std::vector>;
+  std::sort(ids.begin(), ids.end());
+  CHECK(ids == std::vector<std::string>{"c1", "c3", "c4"});
+  std::vector<int> quantities = auth.table<cart_item>().where<&cart_item::user_id>(b) |
+                                ranges::views::transform(&cart_item::quantity) | ranges::to<std::vector>;
+  CHECK(quantities == std::vector<int>{4});
+}
+
+TEMPLATE_TEST_CASE("where.sqlite_reads_the_current_row_twice_in_one_step", "[where][sqlite]", on_sqlite_memory,
+                   on_sqlite_file) {
+  manual_clock clock;
+  auto config = TestType::config();
+  auto steps = std::make_shared<std::atomic<int>>(0);
+  config.before_statement = [steps](std::string_view sql) {
+    if (sql.find(R"(FROM "cart_items" WHERE "user_id")") != std::string_view::npos) ++*steps;
+  };
+  storage_auth<aa::sqlite_storage> auth{config, clock};
+  const auto [a, b] = two_carts(auth);
+  auto range = auth.table<cart_item>().where<&cart_item::user_id>(a);
+  *steps = 0;
+  auto it = range.begin();
+  REQUIRE(it != range.end());
+  const cart_item& first = *it;
+  const cart_item& again = *it;
+  CHECK(&first == &again);  // the same decoded row, not a second decoding
+  CHECK(first.id == again.id);
+  CHECK(first.user_id == a);
+  CHECK(*steps == 1);
+  const std::string first_id = first.id;  // a copy: the reference ends with the step
+  ++it;
+  CHECK(*steps == 1);  // advancing alone does not step
+  REQUIRE(it != range.end());
+  CHECK(*steps == 2);
+  const cart_item& second = *it;
+  CHECK(second.id != first_id);
+  const cart_item& second_again = *it;
+  CHECK(&second == &second_again);
+  CHECK(*steps == 2);
 }
 #endif
 

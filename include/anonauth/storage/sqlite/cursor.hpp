@@ -1,8 +1,14 @@
 // anonauth/storage/sqlite/cursor.hpp: where<&Row::member>(value) on SQLite, as an input range
-// stepping one prepared statement, each step decoding one Row.
+// stepping one prepared statement, each step yielding one Row.
 //
 // Steps are lazy: advancing only marks the statement due for a step, taken when the range is
 // next asked whether it is over or for its row, so `| ranges::views::take(n)` steps n times.
+// The row a step reaches is decoded once, when it is first read, into the range's shared state
+// (as std::ranges::istream_view keeps its value): reading it yields `const Row&` to that copy,
+// the same object however often it is read, valid until the range is next advanced (by any
+// copy of it: they share the position). Keep a copy of the row, or of what you take from it,
+// past the next step, never a reference; `| ranges::views::transform(&Row::member)` then
+// `| ranges::to<std::vector>()` copies each member while its row is current.
 //   - row_stream::borrowed (a reader's or writer's where): the statement is the range's own,
 //     prepared on the transaction's connection and finalized with the range (the connection's
 //     cached statements may be reset under it by the transaction's other calls); valid while
@@ -30,8 +36,9 @@
 
 namespace anonauth::sqlite {
 
-/// The rows of one SELECT whose single parameter is bound to a key: a single-pass range of Row.
-/// Copies share the statement and its position, as copies of an input range may.
+/// The rows of one SELECT whose single parameter is bound to a key: a single-pass range whose
+/// reference is `const Row&` to the current row, valid until the range advances. Copies share the
+/// statement, its position and the current row, as copies of an input range may.
 template <class Row>
 class row_stream : public ranges::view_facade<row_stream<Row>, ranges::finite> {
  public:
@@ -84,6 +91,7 @@ class row_stream : public ranges::view_facade<row_stream<Row>, ranges::finite> {
     decoder decode = nullptr;
     bool due = true;  // a step is owed before the next row or end test
     bool done = false;
+    std::optional<Row> row;  // the current row, once read: decoded at most once per step
 
     state() = default;
     state(const state&) = delete;
@@ -108,16 +116,22 @@ class row_stream : public ranges::view_facade<row_stream<Row>, ranges::finite> {
       }
       return done;
     }
+    const Row& current() {
+      at_end();
+      if (!row) row.emplace(decode(*st));
+      return *row;
+    }
+    void advance() {
+      row.reset();  // references to it end here, not at the (lazy) step
+      due = true;
+    }
   };
 
   struct cursor {
     using single_pass = std::true_type;
     state* s = nullptr;
-    Row read() const {
-      s->at_end();
-      return s->decode(*s->st);
-    }
-    void next() { s->due = true; }
+    const Row& read() const { return s->current(); }
+    void next() { s->advance(); }
     bool equal(ranges::default_sentinel_t) const { return s == nullptr || s->at_end(); }
   };
   cursor begin_cursor() const { return {s_.get()}; }
