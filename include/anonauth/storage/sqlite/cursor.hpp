@@ -122,6 +122,9 @@ class row_stream : public ranges::view_facade<row_stream<Row>, ranges::finite> {
       return *row;
     }
     void advance() {
+      // A step still owed (advanced twice with no read or end test between) is taken now, so
+      // that every advance moves one row.
+      if (due) at_end();
       row.reset();  // references to it end here, not at the (lazy) step
       due = true;
     }
