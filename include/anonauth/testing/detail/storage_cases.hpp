@@ -10,6 +10,8 @@
 #include <anonauth/testing/detail/fixture.hpp>
 #include <anonauth/testing/report.hpp>
 
+#include <range/v3/range/traits.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <stdexcept>
@@ -45,6 +47,14 @@ void app_rows_find(detail::checker& c, B& b) {
 
 /// where is an optional capability of a storage: table_handle runs the storage's lazy query if
 /// it has one, else find_by; either way the rows are find_by's.
+template <class Notes>
+std::size_t by_owner_count(const Notes& notes) {
+  std::size_t walked = 0;
+  auto range = notes.template where<&note::owner_id>("u1");
+  for (auto it = range.begin(); it != range.end(); ++it) ++walked;
+  return walked;
+}
+
 template <class B>
 void app_rows_where(detail::checker& c, B& b) {
   const table_handle<note, B> notes(b);
@@ -56,6 +66,18 @@ void app_rows_where(detail::checker& c, B& b) {
   c.expect_equal(describe_all(notes.template where<&note::text>("third")), by_text,
                  "table_handle::where on a column that is no user reference yields find_by's rows");
   c.expect(describe_all(notes.template where<&note::owner_id>("nobody")) == "[]", "where of a value no row has is empty");
+  using where_range = decltype(notes.template where<&note::owner_id>("u1"));
+  c.expect(std::is_same_v<ranges::range_reference_t<where_range>, const note&>,
+           "where's range yields const Row& (rows by value make a member projection dangle)");
+  {
+    // One range at a time: a range may hold the storage while it lives.
+    const std::size_t walked = by_owner_count(notes);
+    auto skipping = notes.template where<&note::owner_id>("u1");
+    auto it = skipping.begin();
+    std::size_t skipped = 0;
+    for (; skipped < walked; ++skipped) ++it;  // no read and no end test between increments
+    c.expect(walked > 1 && it == skipping.end(), "every increment of where's range moves one row");
+  }
   b.write([&](auto& tx) {
     const transaction_table<note, std::remove_reference_t<decltype(tx)>> in_tx(tx);
     tx.template insert<note>(note{"n9", "u1", "in the transaction"});
