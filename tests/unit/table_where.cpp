@@ -183,14 +183,20 @@ TEST_CASE("where.memory_yields_the_stores_rows_without_copying", "[where]") {
 }
 
 #ifdef ANONAUTH_HAS_SQLITE
-TEMPLATE_TEST_CASE("where.sqlite_steps_the_statement_once_per_row_taken", "[where][sqlite]", on_sqlite_memory,
-                   on_sqlite_file) {
-  manual_clock clock;
-  auto config = TestType::config();
+/// Counts, through the config's statement hook, the steps of where's statement on the cart.
+std::shared_ptr<std::atomic<int>> count_where_steps(aa::sqlite_config& config) {
   auto steps = std::make_shared<std::atomic<int>>(0);
   config.before_statement = [steps](std::string_view sql) {
     if (sql.find(R"(FROM "cart_items" WHERE "user_id")") != std::string_view::npos) ++*steps;
   };
+  return steps;
+}
+
+TEMPLATE_TEST_CASE("where.sqlite_steps_the_statement_once_per_row_taken", "[where][sqlite]", on_sqlite_memory,
+                   on_sqlite_file) {
+  manual_clock clock;
+  auto config = TestType::config();
+  const auto steps = count_where_steps(config);
   storage_auth<aa::sqlite_storage> auth{config, clock};
   const auto [a, b] = two_carts(auth);
   const auto carts = auth.table<cart_item>();
@@ -252,10 +258,7 @@ TEMPLATE_TEST_CASE("where.sqlite_reads_the_current_row_twice_in_one_step", "[whe
                    on_sqlite_file) {
   manual_clock clock;
   auto config = TestType::config();
-  auto steps = std::make_shared<std::atomic<int>>(0);
-  config.before_statement = [steps](std::string_view sql) {
-    if (sql.find(R"(FROM "cart_items" WHERE "user_id")") != std::string_view::npos) ++*steps;
-  };
+  const auto steps = count_where_steps(config);
   storage_auth<aa::sqlite_storage> auth{config, clock};
   const auto [a, b] = two_carts(auth);
   auto range = auth.table<cart_item>().where<&cart_item::user_id>(a);
