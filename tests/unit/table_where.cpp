@@ -404,6 +404,33 @@ TEMPLATE_TEST_CASE("where.in_a_migrator_sees_the_links_own_writes", "[where][lin
         std::multiset<std::string>{"guest-item", "in-link"});
 }
 
+#ifdef ANONAUTH_HAS_SQLITE
+TEMPLATE_TEST_CASE("where.a_fault_in_a_migrators_where_rolls_the_link_back", "[where][link][sqlite]", on_sqlite_memory,
+                   on_sqlite_file) {
+  manual_clock clock;
+  auto config = TestType::config();
+  auto armed = std::make_shared<std::atomic<bool>>(false);
+  config.before_statement = [armed](std::string_view sql) {
+    if (*armed && sql.starts_with("SELECT") && sql.find(R"(FROM "cart_items" WHERE "user_id")") != std::string_view::npos)
+      throw aa::storage_error("injected fault in the migrator's where");
+  };
+  auth_with_link<reading_link, aa::storage<aa::sqlite_storage>> auth{config, clock};
+  const auto guest = auth.sign_in_anonymous(no_session());
+  REQUIRE(guest);
+  auth.template table<cart_item>().insert(cart_item{"guest-item", guest->user.id, "sku-1", 1});
+  *armed = true;  // the migrator's where, inside the link's transaction, is the only such statement
+  const auto linked = auth.sign_up_email(sign_up_body("new@example.com"), with_token(guest->token));
+  *armed = false;
+  REQUIRE_FALSE(linked);
+  CHECK(linked.error().code() == std::string_view("FAILED_TO_CREATE_USER"));
+  // Nothing of the link is left: the guest keeps its row, the migrator's insert is gone.
+  CHECK(ids_of(auth.template table<cart_item>().template where<&cart_item::user_id>(guest->user.id)) ==
+        std::multiset<std::string>{"guest-item"});
+  CHECK(auth.template table<cart_item>().count() == 1);
+  CHECK(auth.get_session(guest->token).has_value());
+}
+#endif
+
 TEST_CASE("where.a_storage_without_the_lazy_query_falls_back_to_find_by", "[where]") {
   storage_without_where::backend<app_schema> backend;
   const aa::table_handle<cart_item, storage_without_where::backend<app_schema>> carts(backend);

@@ -221,6 +221,9 @@ class connection {
   int execute_quietly(const char* sql) noexcept { return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr); }
 
   [[nodiscard]] sqlite3* handle() const noexcept { return db_; }
+  /// The fault hook every statement of this connection runs (config::before_statement), for a
+  /// statement prepared outside the cache.
+  [[nodiscard]] const std::function<void(std::string_view)>* statement_hook() const noexcept { return hook_; }
 
  private:
   sqlite3* db_ = nullptr;

@@ -53,7 +53,7 @@ class row_stream : public ranges::view_facade<row_stream<Row>, ranges::finite> {
     s->decode = decode;
     const int rc = sqlite3_prepare_v3(c.handle(), sql.c_str(), static_cast<int>(sql.size() + 1), 0, &s->owned, nullptr);
     if (rc != SQLITE_OK) fail(c.handle(), rc, sql);
-    s->st = std::make_unique<statement>(c.handle(), s->owned, nullptr);
+    s->st = std::make_unique<statement>(c.handle(), s->owned, c.statement_hook());  // faults reach it too
     s->bind(std::move(key));
     return row_stream(std::move(s));
   }
