@@ -10,8 +10,12 @@
 #include <range/v3/view/take.hpp>
 #include <range/v3/view/transform.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -299,6 +303,48 @@ TEMPLATE_TEST_CASE("where.each_advance_moves_one_row_even_without_a_read_between
   CHECK((*it).id == all[2]);
   ++it;
   CHECK(it == range.end());
+}
+
+/// Runs `body` in a child process and returns how it ended (waitpid's status).
+template <class Body>
+int in_child(Body body) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    body();
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return status;
+}
+
+// A range holds its thread's claim on the storage (and on memory a lock): dying on another
+// thread would corrupt both threads' claims, so it aborts, saying why. The child makes its own
+// auth: no connection crosses the fork.
+#ifdef ANONAUTH_HAS_SQLITE
+#define IN_MEMORY_CONFIGS on_memory, on_sqlite_memory
+#else
+#define IN_MEMORY_CONFIGS on_memory
+#endif
+TEMPLATE_TEST_CASE("where.a_range_destroyed_on_another_thread_aborts", "[where]", IN_MEMORY_CONFIGS) {
+  const int moved = in_child([] {
+    manual_clock clock;
+    storage_auth<typename TestType::storage> auth{TestType::config(), clock};
+    const auto [a, b] = two_carts(auth);
+    std::optional range{auth.template table<cart_item>().template where<&cart_item::user_id>(a)};
+    std::thread([&] { range.reset(); }).join();
+  });
+  CHECK(WIFSIGNALED(moved));
+  CHECK(WTERMSIG(moved) == SIGABRT);
+  const int stayed = in_child([] {  // the same on its own thread: a clean exit
+    manual_clock clock;
+    storage_auth<typename TestType::storage> auth{TestType::config(), clock};
+    const auto [a, b] = two_carts(auth);
+    std::optional range{auth.template table<cart_item>().template where<&cart_item::user_id>(a)};
+    range.reset();
+  });
+  CHECK(WIFEXITED(stayed));
+  CHECK(WEXITSTATUS(stayed) == 0);
 }
 
 TEMPLATE_TEST_CASE("where.a_call_from_the_same_thread_while_the_range_lives_throws", "[where]", WHERE_CONFIGS) {

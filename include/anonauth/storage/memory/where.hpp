@@ -115,6 +115,7 @@ class locked_rows : public ranges::view_interface<locked_rows<Rows, Mutex>> {
     reentrancy_guard claim;  // first: a re-entrant call throws before it waits on the lock
     std::shared_lock<Mutex> lock;
     hold(const void* storage, Mutex& mutex) : claim(storage, reentrancy_guard::holder::range), lock(mutex) {}
+    ~hold() { claim.require_home_thread(); }  // checked before the lock is released
   };
 
  public:

@@ -97,6 +97,7 @@ class row_stream : public ranges::view_facade<row_stream<Row>, ranges::finite> {
     state(const state&) = delete;
     state& operator=(const state&) = delete;
     ~state() {
+      if (claim) claim->require_home_thread();  // checked before the connection is touched
       st.reset();  // resets the statement
       if (owned != nullptr) sqlite3_finalize(owned);
       if (in_transaction) c->execute_quietly("ROLLBACK");  // a read transaction: nothing to keep
