@@ -10,9 +10,10 @@
 #   2. a build without SQLite (g++, -DANONAUTH_SQLITE=OFF, with CMake unable to find
 #      SQLite at all): every CMake file configures, and the conformance tests (the memory
 #      storage through the kit) build without including any SQLite header, and pass;
-#   3. a ThreadSanitizer build (clang++) of the unit test files that run threads and of the
-#      server adapter tests, running the tests whose name contains "concurrency", the rate
-#      limiter's and the hashing bound's thread tests, and those of the Beast server;
+#   3. a ThreadSanitizer build (clang++) of the unit test files that run threads, of the
+#      server adapter tests and of the conformance tests, running the tests whose name contains
+#      "concurrency", the rate limiter's and the hashing bound's thread tests, those of the Beast
+#      server and the storage kit on every storage;
 #   4. the libFuzzer harnesses of fuzz/ (scripts/fuzz.sh: build/fuzz, each target
 #      ANONAUTH_FUZZ_SECONDS on a copy of its seed corpus).
 # Stops at the first failure and prints one summary line per job.
@@ -156,12 +157,13 @@ if [[ ${ANONAUTH_SKIP_TSAN:-0} != 1 ]]; then
     -DANONAUTH_BUILD_EXAMPLES=OFF \
     -DANONAUTH_INSTALL=OFF \
     "-DANONAUTH_UNIT_TESTS=concurrency.cpp;sqlite_concurrency.cpp;rate_limit.cpp;abuse_resistance.cpp"
-  cmake --build "$build" --target anonauth_unit_tests anonauth_adapters_tests -j "$jobs"
+  cmake --build "$build" --target anonauth_unit_tests anonauth_adapters_tests anonauth_conformance_tests -j "$jobs"
   # --no-tests=error: a TSan job that runs nothing must not pass. The Beast server's tests are
   # the HTTP layer's concurrency tests (connections, timeouts and stop on several threads); the
-  # rate limiter's and the hashing bound's thread tests share buckets and slots across threads.
+  # rate limiter's and the hashing bound's thread tests share buckets and slots across threads;
+  # the storage kit's transaction cases run writers on four threads against a reader.
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
-    ctest --test-dir "$build" -R 'concurrency|rate_limit\.threads_|abuse\.no_burst_|abuse\.a_sign_in_that_waits_|anonauth\.adapters\.beast\.' \
+    ctest --test-dir "$build" -R 'concurrency|rate_limit\.threads_|abuse\.no_burst_|abuse\.a_sign_in_that_waits_|anonauth\.adapters\.beast\.|anonauth\.conformance\.' \
       --no-tests=error --output-on-failure -j "$jobs" 2>&1 |
     tee "$build/ctest.log"
   end "$build/ctest.log"
