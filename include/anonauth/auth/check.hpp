@@ -119,7 +119,7 @@ consteval auto check_link() {
   }
 }
 
-/// Every compile-time check of an anonymous_auth, first failure wins: schema (E010-E016), options
+/// Every compile-time check of an anonymous_auth, first failure wins: schema (E010-E018), options
 /// (E100-E102), policies (E110-E122), link migrations (E001-E007, E113), custom migrators (E117).
 template <class Schema, class... Options>
 consteval auto check_auth() {

@@ -1,4 +1,4 @@
-// anonauth/diag/schema.hpp: diagnostics of aa::schema and its tables, E010-E016.
+// anonauth/diag/schema.hpp: diagnostics of aa::schema and its tables, E010-E018.
 //
 // Checked by schema/schema.hpp when a schema is named; docs/errors.md explains each code.
 #pragma once
@@ -77,6 +77,24 @@ struct server_set_not_an_app_field : failure {
                   "[anonauth.E016] aa::server_set names a member that is not an app field of the user table: "
                   "name the user row's own members, not its core fields (email, is_anonymous, ...), which follow "
                   "anonauth's own rules");
+  }
+};
+
+template <auto Member, class Table>
+struct column_not_in_row : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<member<Member>, Table>,
+                  "[anonauth.E017] aa::column names a member that is not a described member of its table's row "
+                  "(a session's: a member of aa::session or &aa::session_record::hash; an account's: a member "
+                  "of aa::account)");
+  }
+};
+template <auto Member, class Table>
+struct column_name_clash : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<member<Member>, Table>,
+                  "[anonauth.E018] aa::column gives a member an empty column name, or a name another column of "
+                  "its table has (another aa::column's, or another member's own name), or names a member twice");
   }
 };
 

@@ -1,11 +1,13 @@
 // anonauth/schema/schema.hpp: `aa::schema<tables...>`, the one description everything is driven by.
 //
-// Its entries are the tables and any aa::server_set markers. The schema is checked when it is
-// used by aa::anonymous_auth (E010-E016); `schema_check_t<S>` names the first failed check, or
+// Its entries are the tables, any aa::server_set markers, and at most one aa::session_table and
+// one aa::account_table (the names of anonauth's own tables). The schema is checked when it is
+// used by aa::anonymous_auth (E010-E018); `schema_check_t<S>` names the first failed check, or
 // diag::ok.
 #pragma once
 
 #include <anonauth/core/time.hpp>
+#include <anonauth/core/types.hpp>
 #include <anonauth/diag/errors.hpp>
 #include <anonauth/schema/core_field_list.hpp>
 #include <anonauth/schema/reflect.hpp>
@@ -73,8 +75,40 @@ using row_of_t = typename row_of<T>::type;
 
 template <class T>
 inline constexpr bool is_user_table_v = false;
-template <class Row, class N>
-inline constexpr bool is_user_table_v<named_user_table<Row, N>> = true;
+template <class Row, class N, class... Cs>
+inline constexpr bool is_user_table_v<named_user_table<Row, N, Cs...>> = true;
+
+/// An aa::session_table or aa::account_table entry: not a table of rows the schema describes.
+template <class T>
+inline constexpr bool is_own_table_v = is_session_table_v<T> || is_account_table_v<T>;
+
+template <class T>
+struct is_session_entry : std::bool_constant<is_session_table_v<T>> {};
+template <class T>
+struct is_account_entry : std::bool_constant<is_account_table_v<T>> {};
+
+/// The first of Entries that Is holds for, or Default.
+template <class Default, template <class> class Is, class... Entries>
+struct find_entry {
+  using type = Default;
+};
+template <class Default, template <class> class Is, class E, class... Rest>
+struct find_entry<Default, Is, E, Rest...> {
+  using type = std::conditional_t<Is<E>::value, E, typename find_entry<Default, Is, Rest...>::type>;
+};
+
+/// The columns of anonauth's own tables, each named as its member: what an aa::column of an
+/// aa::session_table or aa::account_table may rename (the SQL layer's order is its own).
+using session_default_columns =
+    type_list<column<&session::id, "id">, column<&session::user_id, "user_id">,
+              column<&session::expires_at, "expires_at">, column<&session::created_at, "created_at">,
+              column<&session::updated_at, "updated_at">, column<&session::ip_address, "ip_address">,
+              column<&session::user_agent, "user_agent">, column<&session_record::hash, "token_hash">>;
+using account_default_columns =
+    type_list<column<&account::id, "id">, column<&account::user_id, "user_id">,
+              column<&account::provider_id, "provider_id">, column<&account::account_id, "account_id">,
+              column<&account::password_hash, "password_hash">, column<&account::created_at, "created_at">,
+              column<&account::updated_at, "updated_at">>;
 
 template <class... Tables>
 struct find_user_table {
@@ -138,10 +172,23 @@ struct server_set_members_of<server_set<Ms...>> {
 
 template <class... Entries>
 struct schema {
-  /// Every entry but the aa::server_set markers, in declaration order: the tables (an entry that
-  /// is no table stays here, for E013).
-  using tables = detail::concat_t<
-      std::conditional_t<detail::is_server_set_v<Entries>, detail::type_list<>, detail::type_list<Entries>>...>;
+  /// Every entry but the aa::server_set markers and the aa::session_table / aa::account_table
+  /// entries, in declaration order: the tables (an entry that is no table stays here, for E013).
+  using tables =
+      detail::concat_t<std::conditional_t<detail::is_server_set_v<Entries> || detail::is_own_table_v<Entries>,
+                                          detail::type_list<>, detail::type_list<Entries>>...>;
+
+  /// The names of the session and account tables: the aa::session_table / aa::account_table
+  /// entry, or the defaults ("session", "account", every column named as its member).
+  using session_table_desc =
+      typename detail::find_entry<session_table<>, detail::is_session_entry, Entries...>::type;
+  using account_table_desc =
+      typename detail::find_entry<account_table<>, detail::is_account_entry, Entries...>::type;
+  /// How many such entries there are (more than one of either, or a name another table has:
+  /// E012).
+  static constexpr std::size_t own_table_entries[2] = {
+      (std::size_t{0} + ... + (detail::is_session_table_v<Entries> ? 1u : 0u)),
+      (std::size_t{0} + ... + (detail::is_account_table_v<Entries> ? 1u : 0u))};
 
   /// The user table's description (void when the schema has none: E012).
   using user_table_desc = typename detail::find_user_table<Entries...>::type;
@@ -151,8 +198,9 @@ struct schema {
 
   /// The application tables (all but the user table).
   using app_tables = detail::concat_t<
-      std::conditional_t<detail::is_user_table_v<Entries> || detail::is_server_set_v<Entries>, detail::type_list<>,
-                         detail::type_list<Entries>>...>;
+      std::conditional_t<detail::is_user_table_v<Entries> || detail::is_server_set_v<Entries> ||
+                             detail::is_own_table_v<Entries>,
+                         detail::type_list<>, detail::type_list<Entries>>...>;
 
   /// The members of every aa::server_set entry, as written (checked by E016).
   using server_set_entries = detail::join_values_t<typename detail::server_set_members_of<Entries>::type...>;
@@ -311,6 +359,72 @@ consteval auto check_server_set(value_list<Ms...>) {
                                             diag::server_set_not_an_app_field<Ms>>...>{};
 }
 
+/// Whether member M is a column of Table (E017): a described member of its row, or one of an
+/// own table's columns.
+template <class Table, auto M>
+consteval bool names_column_of() {
+  if constexpr (!is_data_member_pointer_v<M>) {
+    return false;
+  } else if constexpr (is_session_table_v<Table> || is_account_table_v<Table>) {
+    using defaults = std::conditional_t<is_session_table_v<Table>, session_default_columns, account_default_columns>;
+    return []<class... Ds>(type_list<Ds...>) { return (same_member_v<Ds::member, M> || ...); }(defaults{});
+  } else {
+    return std::is_same_v<class_of_t<M>, typename Table::row_type> && is_described_column_v<M>;
+  }
+}
+
+/// Whether `name` is the own name of a column of Table other than member M.
+template <class Table, auto M>
+consteval bool is_other_members_name(std::string_view name) {
+  if constexpr (is_session_table_v<Table> || is_account_table_v<Table>) {
+    using defaults = std::conditional_t<is_session_table_v<Table>, session_default_columns, account_default_columns>;
+    return []<class... Ds>(type_list<Ds...>, std::string_view n) {
+      return ((!same_member_v<Ds::member, M> && Ds::name.view() == n) || ...);
+    }(defaults{}, name);
+  } else {
+    bool found = false;
+    boost::hana::for_each(boost::hana::accessors<typename Table::row_type>(), [&](auto pair) {
+      if constexpr (!accessor_is_v<decltype(boost::hana::second(pair)), M>) {
+        if (std::string_view(boost::hana::to<const char*>(boost::hana::first(pair))) == name) found = true;
+      }
+    });
+    return found;
+  }
+}
+
+/// Whether aa::column C of Table clashes (E018): an empty name, a name or member another of the
+/// table's columns Cs also has, or another member's own name.
+template <class Table, class C, class... Cs>
+consteval bool column_clashes() {
+  if (C::name.view().empty()) return true;
+  if ((0u + ... + ((same_member_v<C::member, Cs::member> || C::name.view() == Cs::name.view()) ? 1u : 0u)) > 1)
+    return true;
+  return is_other_members_name<Table, C::member>(C::name.view());
+}
+
+/// Whether own table Desc's name is another table's: one of Tables or `other` (the other own
+/// table's).
+template <class Desc, class... Tables>
+consteval bool own_name_taken(type_list<Tables...>, std::string_view other) {
+  return Desc::name.view() == other || ((Desc::name.view() == Tables::name.view()) || ...);
+}
+
+template <class Table, class... Cs>
+consteval auto check_columns(type_list<Cs...>) {
+  using missing =
+      first_failure_t<std::conditional_t<names_column_of<Table, Cs::member>(), diag::ok,
+                                         diag::column_not_in_row<Cs::member, Table>>...>;
+  if constexpr (!missing::is_ok) return missing{};
+  else
+    return first_failure_t<std::conditional_t<column_clashes<Table, Cs, Cs...>(),
+                                              diag::column_name_clash<Cs::member, Table>, diag::ok>...>{};
+}
+
+template <class... Tables>
+consteval auto check_table_columns(type_list<Tables...>) {
+  return first_failure_t<decltype(check_columns<Tables>(typename Tables::columns{}))...>{};
+}
+
 template <class Schema>
 consteval auto check_schema() {
   if constexpr (!is_schema_v<Schema>) {
@@ -318,11 +432,27 @@ consteval auto check_schema() {
   } else {
     using tables = decltype(check_schema_impl(typename Schema::tables{}));
     if constexpr (!tables::is_ok) return tables{};
+    else if constexpr (Schema::own_table_entries[0] > 1)
+      return diag::duplicate_table<typename Schema::session_table_desc>{};
+    else if constexpr (Schema::own_table_entries[1] > 1)
+      return diag::duplicate_table<typename Schema::account_table_desc>{};
+    else if constexpr (Schema::own_table_entries[0] == 1 &&
+                       own_name_taken<typename Schema::session_table_desc>(
+                           typename Schema::tables{}, Schema::account_table_desc::name.view()))
+      return diag::duplicate_table<typename Schema::session_table_desc>{};
+    else if constexpr (Schema::own_table_entries[1] == 1 &&
+                       own_name_taken<typename Schema::account_table_desc>(
+                           typename Schema::tables{}, Schema::session_table_desc::name.view()))
+      return diag::duplicate_table<typename Schema::account_table_desc>{};
     else {
       using core = decltype(check_core_fields<user_row_t<Schema>>(core_fields{}));
       using refs = decltype(check_refs(typename Schema::user_refs{}));
+      using columns = decltype(check_table_columns(
+          concat_t<typename Schema::tables, type_list<typename Schema::session_table_desc,
+                                                      typename Schema::account_table_desc>>{}));
       if constexpr (!core::is_ok) return core{};
       else if constexpr (!refs::is_ok) return refs{};
+      else if constexpr (!columns::is_ok) return columns{};
       else return decltype(check_server_set<Schema>(typename Schema::server_set_entries{})){};
     }
   }

@@ -13,6 +13,9 @@
 #ifndef SHOP_EMAIL_VERIFIED
 #define SHOP_EMAIL_VERIFIED bool  // one_error_core_field_type_sqlite.cpp makes it another type
 #endif
+#ifndef SHOP_CART_ENTRIES
+#define SHOP_CART_ENTRIES aa::user_ref<&cart_item::user_id>  // one_error_column_not_in_row_sqlite.cpp adds a column
+#endif
 
 namespace aa = anonauth;
 
@@ -35,7 +38,7 @@ struct wishlist_entry {
 };
 
 using schema = aa::schema<aa::user_table<user>, aa::server_set<&user::plan>,
-                          aa::table<"cart_items", cart_item, aa::user_ref<&cart_item::user_id>>,
+                          aa::table<"cart_items", cart_item, SHOP_CART_ENTRIES>,
                           aa::table<"wishlist", wishlist_entry, aa::user_ref<&wishlist_entry::owner_id>>>;
 
 /// Every user reference of the schema, moved on linking.

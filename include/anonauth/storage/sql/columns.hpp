@@ -5,6 +5,10 @@
 // session, an account) describes its columns in sql::row_description (session_account_rows.hpp),
 // so that one generator writes the SQL of every table. A column is named in C++ by its
 // accessor type: Hana's accessor of a member, or sql::field / sql::nested_field.
+//
+// Those are a column's own names. The names SQL text uses are a table spec's (tables.hpp): the
+// schema's aa::column entries rename members (spec_column_name); a row type alone names its
+// columns as its members.
 #pragma once
 
 #include <anonauth/diag/storage.hpp>
@@ -59,6 +63,63 @@ constexpr void for_each_column(F&& f) {
   }
 }
 
+/// The member an accessor reads: M, for Hana's accessor of M, sql::field<M> and
+/// sql::nested_field<Outer, M>.
+template <class Get>
+struct member_of_accessor;
+template <class T, T M>
+struct member_of_accessor<boost::hana::struct_detail::member_ptr<T, M>> {
+  static constexpr auto value = M;
+};
+template <auto M>
+struct member_of_accessor<field<M>> {
+  static constexpr auto value = M;
+};
+template <auto Outer, auto M>
+struct member_of_accessor<nested_field<Outer, M>> {
+  static constexpr auto value = M;
+};
+
+/// A table spec (tables.hpp): a row type with its table's names. Functions below that take a
+/// table spec or a row type name columns as the spec's aa::column entries say, or as members.
+template <class T>
+concept table_spec = requires { typename T::row; };
+
+template <class T>
+struct row_of_spec {
+  using type = T;
+};
+template <table_spec T>
+struct row_of_spec<T> {
+  using type = typename T::row;
+};
+/// The row type of a table spec, or T itself.
+template <class T>
+using spec_row_t = typename row_of_spec<T>::type;
+
+/// The name the spec (or row type) T gives the column Get, whose own name is `own`.
+template <class T, class Get>
+constexpr std::string_view spec_column_name(std::string_view own) {
+  if constexpr (table_spec<T>) {
+    return []<class... Cs>(detail::type_list<Cs...>, std::string_view n) {
+      ((detail::same_member_v<Cs::member, member_of_accessor<Get>::value> ? (void)(n = Cs::name.view()) : void()),
+       ...);
+      return n;
+    }(typename T::columns{}, own);
+  } else {
+    return own;
+  }
+}
+
+/// Calls f(name, accessor) for every column of T (a table spec or a row type), in table order,
+/// with the name SQL text uses.
+template <class T, class F>
+constexpr void for_each_named_column(F&& f) {
+  for_each_column<spec_row_t<T>>([&](std::string_view own, const auto& get) {
+    f(spec_column_name<T, std::remove_cvref_t<decltype(get)>>(own), get);
+  });
+}
+
 template <class Row>
 constexpr std::size_t column_count() {
   std::size_t n = 0;
@@ -70,11 +131,11 @@ constexpr std::size_t column_count() {
 template <class Row, class Get>
 using field_t = std::remove_cvref_t<decltype(std::declval<const Get&>()(std::declval<Row&>()))>;
 
-/// The SQL name of the column Get names.
-template <class Row, class Get>
+/// The SQL name of the column Get names, in T (a table spec or a row type).
+template <class T, class Get>
 constexpr std::string_view name_of() {
   std::string_view name;
-  for_each_column<Row>([&](std::string_view n, const auto& get) {
+  for_each_named_column<T>([&](std::string_view n, const auto& get) {
     if constexpr (std::is_same_v<std::remove_cvref_t<decltype(get)>, Get>) name = n;
   });
   return name;

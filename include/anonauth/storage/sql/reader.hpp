@@ -30,6 +30,8 @@ class reader {
   template <class Row>
   using table = table_for_t<Schema, Row>;
   using users = table<user>;
+  using sessions = table<session_record>;
+  using accounts = table<account>;
   using sc = session_columns;
   using ac = account_columns;
 
@@ -41,18 +43,18 @@ class reader {
     return fetch_one<user>(*c_, select<D, users, sql::where<eq<column_of<&user::email>>>>::text(), email);
   }
   std::optional<session_record> find_session(const token_hash& h) const {
-    return fetch_one<session_record>(*c_, select<D, session_table, sql::where<eq<sc::token_hash>>>::text(), h);
+    return fetch_one<session_record>(*c_, select<D, sessions, sql::where<eq<sc::token_hash>>>::text(), h);
   }
   std::optional<account> find_account(std::string_view provider, std::string_view account_id) const {
-    using text = select<D, account_table, sql::where<eq<ac::provider_id>, eq<ac::account_id>>>;
+    using text = select<D, accounts, sql::where<eq<ac::provider_id>, eq<ac::account_id>>>;
     return fetch_one<account>(*c_, text::text(), provider, account_id);
   }
   std::vector<session_record> sessions_of_user(std::string_view user_id) const {
-    using text = select<D, session_table, sql::where<eq<sc::user_id>>, order_by<sc::created_at, sc::id>>;
+    using text = select<D, sessions, sql::where<eq<sc::user_id>>, order_by<sc::created_at, sc::id>>;
     return fetch_all<session_record>(*c_, text::text(), user_id);
   }
   std::vector<account> accounts_of_user(std::string_view user_id) const {
-    using text = select<D, account_table, sql::where<eq<ac::user_id>>, order_by<ac::created_at, ac::id>>;
+    using text = select<D, accounts, sql::where<eq<ac::user_id>>, order_by<ac::created_at, ac::id>>;
     return fetch_all<account>(*c_, text::text(), user_id);
   }
   std::vector<user> anonymous_users_created_before(timestamp cutoff, std::string_view after_id,

@@ -72,7 +72,7 @@ void create_or_check_table(Connection& c, std::string_view table, const std::vec
 template <dialect D, class Schema, class Connection>
 void create_or_check_schema(Connection& c) {
   []<class... Tables>(Connection& conn, detail::type_list<Tables...>) {
-    (create_or_check_table<D>(conn, Tables::name(), column_specs<D, typename Tables::row>(), Tables::indexes()), ...);
+    (create_or_check_table<D>(conn, Tables::name(), column_specs<D, Tables>(), Tables::indexes()), ...);
   }(c, typename tables_of<Schema>::type{});
 }
 

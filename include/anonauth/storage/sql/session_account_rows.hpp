@@ -2,7 +2,11 @@
 // application rows, so that the same generator writes their tables and statements.
 //
 // The column order is the tables' order on disk (databases made by earlier versions open
-// unchanged): a session record is its session's members, then its token's hash.
+// unchanged): a session record is its session's members, then its token's hash. The names here
+// are the columns' own; a schema's aa::session_table / aa::account_table renames them by member,
+// `aa::column<&aa::session::user_id, "owner">`, `aa::column<&aa::session_record::hash, "token">`,
+// `aa::column<&aa::account::provider_id, "provider">` (the member an accessor reads, whether
+// sql::field or sql::nested_field; tables.hpp applies them).
 #pragma once
 
 #include <anonauth/core/types.hpp>

@@ -50,10 +50,11 @@ class text_builder {
   int params_ = 0;
 };
 
-template <class Row>
+/// The column names of T (a table spec or a row type), in table order.
+template <class T>
 std::vector<std::string_view> column_names() {
   std::vector<std::string_view> out;
-  for_each_column<Row>([&](std::string_view name, const auto&) { out.push_back(name); });
+  for_each_named_column<T>([&](std::string_view name, const auto&) { out.push_back(name); });
   return out;
 }
 
@@ -88,23 +89,25 @@ struct column_of_condition<Op<C>> {
   using type = C;
 };
 
+// A clause is written for a table spec T (a row type names columns as its members).
+
 /// WHERE each condition, joined by AND.
 template <class... Conditions>
 struct where {
-  template <dialect D, class Row>
+  template <dialect D, class T>
   static void write(text_builder<D>& b) {
     if constexpr (sizeof...(Conditions) > 0) {
       b.raw(" WHERE ");
       bool first = true;
-      (write_one<D, Row, Conditions>(b, std::exchange(first, false)), ...);
+      (write_one<D, T, Conditions>(b, std::exchange(first, false)), ...);
     }
   }
 
  private:
-  template <dialect D, class Row, class Condition>
+  template <dialect D, class T, class Condition>
   static void write_one(text_builder<D>& b, bool first) {
     if (!first) b.raw(" AND ");
-    b.name(name_of<Row, typename column_of_condition<Condition>::type>()).raw(Condition::op);
+    b.name(name_of<T, typename column_of_condition<Condition>::type>()).raw(Condition::op);
     if constexpr (Condition::takes_param) b.param();
     else b.raw(D::true_literal);
   }
@@ -113,20 +116,20 @@ struct where {
 /// ORDER BY the columns, ascending.
 template <class... Columns>
 struct order_by {
-  template <dialect D, class Row>
+  template <dialect D, class T>
   static void write(text_builder<D>& b) {
     if constexpr (sizeof...(Columns) > 0)
-      b.raw(" ORDER BY ").names({name_of<Row, Columns>()...});
+      b.raw(" ORDER BY ").names({name_of<T, Columns>()...});
   }
 };
 
 /// The columns an UPDATE sets, each to a parameter.
 template <class... Columns>
 struct set {
-  template <dialect D, class Row>
+  template <dialect D, class T>
   static void write(text_builder<D>& b) {
     bool first = true;
-    ((b.raw(std::exchange(first, false) ? "" : ", ").name(name_of<Row, Columns>()).raw(" = ").param()), ...);
+    ((b.raw(std::exchange(first, false) ? "" : ", ").name(name_of<T, Columns>()).raw(" = ").param()), ...);
   }
 };
 
@@ -140,7 +143,7 @@ struct insert {
   static const std::string& text() {
     static const std::string s = [] {
       text_builder<D> b;
-      const auto names = column_names<typename T::row>();
+      const auto names = column_names<T>();
       b.raw("INSERT INTO ").name(T::name()).raw(" (").names(names).raw(") VALUES (");
       for (std::size_t i = 0; i < names.size(); ++i) {
         if (i != 0) b.raw(", ");
@@ -157,11 +160,10 @@ template <dialect D, class T, class Where = where<>, class OrderBy = order_by<>,
 struct select {
   static const std::string& text() {
     static const std::string s = [] {
-      using row = typename T::row;
       text_builder<D> b;
-      b.raw("SELECT ").names(column_names<row>()).raw(" FROM ").name(T::name());
-      Where::template write<D, row>(b);
-      OrderBy::template write<D, row>(b);
+      b.raw("SELECT ").names(column_names<T>()).raw(" FROM ").name(T::name());
+      Where::template write<D, T>(b);
+      OrderBy::template write<D, T>(b);
       if constexpr (Limit == limit::param) b.raw(" LIMIT ").param();
       return std::move(b).str();
     }();
@@ -174,11 +176,10 @@ template <dialect D, class T, class Set, class Where>
 struct update {
   static const std::string& text() {
     static const std::string s = [] {
-      using row = typename T::row;
       text_builder<D> b;
       b.raw("UPDATE ").name(T::name()).raw(" SET ");
-      Set::template write<D, row>(b);
-      Where::template write<D, row>(b);
+      Set::template write<D, T>(b);
+      Where::template write<D, T>(b);
       return std::move(b).str();
     }();
     return s;
@@ -189,13 +190,12 @@ template <dialect D, class T>
 struct update_row {
   static const std::string& text() {
     static const std::string s = [] {
-      using row = typename T::row;
       text_builder<D> b;
       b.raw("UPDATE ").name(T::name()).raw(" SET ");
       bool first = true;
-      for (std::string_view name : column_names<row>())
+      for (std::string_view name : column_names<T>())
         b.raw(std::exchange(first, false) ? "" : ", ").name(name).raw(" = ").param();
-      where<eq<typename T::id>>::template write<D, row>(b);
+      where<eq<typename T::id>>::template write<D, T>(b);
       return std::move(b).str();
     }();
     return s;
@@ -209,7 +209,7 @@ struct erase {
     static const std::string s = [] {
       text_builder<D> b;
       b.raw("DELETE FROM ").name(T::name());
-      Where::template write<D, typename T::row>(b);
+      Where::template write<D, T>(b);
       return std::move(b).str();
     }();
     return s;
@@ -233,27 +233,33 @@ struct count {
 
 // --- schema -------------------------------------------------------------------------------------
 
-/// One column as a table declares it: name, SQL type, nullable; a primary key ("id") counts as
-/// NOT NULL. What create_table writes and what introspection of an existing table yields.
+/// One column as a table declares it: name, SQL type, nullable; the primary key (the member
+/// `id`, under whatever name) counts as NOT NULL. What create_table writes and what
+/// introspection of an existing table yields (which leaves primary_key false).
 struct column_spec {
   std::string name;
   std::string type;
   bool nullable = false;
   bool has_default = false;
+  bool primary_key = false;
 };
 
-template <dialect D, class Row>
+/// The columns of T (a table spec, or a row type with its own names), in table order.
+template <dialect D, class T>
 std::vector<column_spec> column_specs() {
+  using row = spec_row_t<T>;
   std::vector<column_spec> out;
-  for_each_column<Row>([&](std::string_view name, const auto& get) {
-    using field = field_t<Row, std::remove_cvref_t<decltype(get)>>;
+  for_each_column<row>([&](std::string_view own, const auto& get) {
+    using get_t = std::remove_cvref_t<decltype(get)>;
+    using field = field_t<row, get_t>;
     if constexpr (require_storable<field>())
-      out.push_back({std::string(name), std::string(D::type_name(kind_of<field>::value)), nullable_v<field>});
+      out.push_back({std::string(spec_column_name<T, get_t>(own)), std::string(D::type_name(kind_of<field>::value)),
+                     nullable_v<field>, false, own == "id"});
   });
   return out;
 }
 
-/// CREATE TABLE t ("id" TYPE PRIMARY KEY, "c" TYPE NOT NULL, "nullable" TYPE, ...)
+/// CREATE TABLE t ("id" TYPE PRIMARY KEY (the primary_key column), "c" TYPE NOT NULL, "nullable" TYPE, ...)
 template <dialect D>
 std::string create_table(std::string_view table, const std::vector<column_spec>& columns) {
   text_builder<D> b;
@@ -261,7 +267,7 @@ std::string create_table(std::string_view table, const std::vector<column_spec>&
   bool first = true;
   for (const auto& c : columns) {
     b.raw(std::exchange(first, false) ? "" : ", ").name(c.name).raw(" ").raw(c.type);
-    if (c.name == "id") b.raw(" PRIMARY KEY");
+    if (c.primary_key) b.raw(" PRIMARY KEY");
     else if (!c.nullable) b.raw(" NOT NULL");
   }
   return std::move(b.raw(")")).str();

@@ -4,6 +4,10 @@
 // The user table and the application tables come from the schema; "session" and "account" are
 // anonauth's own. Index names are the table's name, "_", and the index's suffix; together with
 // the column lists of columns.hpp they are the on-disk schema, which must not change.
+//
+// Every name is the schema's: the table's (aa::table<"name", ...>, aa::session_table<"name">...)
+// and its columns' (`T::columns`, the table's aa::column entries, read by spec_column_name). An
+// index on a user reference is suffixed with its column's name; the others keep their suffix.
 #pragma once
 
 #include <anonauth/policy/storage.hpp>
@@ -28,64 +32,100 @@ struct index_spec {
   std::vector<std::string_view> columns;
 };
 
-// A table spec T has: `T::row`; `T::id`, the accessor of the primary key column "id";
-// `T::name()`; `T::indexes()`; `T::known_keys(row)`, the key columns a duplicate may name, each
-// with the value to show (none for a secret or an address).
+// A table spec T has: `T::row`; `T::columns`, its aa::column entries; `T::id`, the accessor of
+// the primary key column (the member `id`); `T::name()`; `T::indexes()`; `T::known_keys(row)`,
+// the key columns a duplicate may name, each with the value to show (none for a secret or an
+// address).
+
+/// The name table spec T gives its column Get, whose own name is `own`.
+template <class T, class Get>
+constexpr std::string_view col(std::string_view own) {
+  return spec_column_name<T, Get>(own);
+}
 
 /// An application table of the schema: an index on every user-reference column.
 template <class Table>
 struct app_table {
   using row = typename Table::row_type;
+  using columns = typename Table::columns;
   using id = column_of<&row::id>;
   static constexpr std::string_view name() { return Table::name.view(); }
   static std::vector<index_spec> indexes() {
     return []<class... Refs>(detail::type_list<Refs...>) {
-      return std::vector<index_spec>{
-          index_spec{std::string(column_name<Refs::member>()), false, {column_name<Refs::member>()}}...};
+      return std::vector<index_spec>{index_spec{std::string(ref_column<Refs::member>()), false,
+                                                {ref_column<Refs::member>()}}...};
     }(typename Table::user_refs{});
   }
-  static std::vector<key_column> known_keys(const row& r) { return {{"id", r.id}}; }
+  static std::vector<key_column> known_keys(const row& r) { return {{col<app_table, id>("id"), r.id}}; }
+
+ private:
+  template <auto M>
+  static constexpr std::string_view ref_column() {
+    return col<app_table, column_of<M>>(column_name<M>());
+  }
 };
 
 /// The user table: emails unique, and the purge's walk over guests by id.
 template <class Table>
 struct user_table {
   using row = typename Table::row_type;
+  using columns = typename Table::columns;
   using id = column_of<&row::id>;
   static constexpr std::string_view name() { return Table::name.view(); }
   static std::vector<index_spec> indexes() {
-    return {{"email", true, {"email"}}, {"anonymous", false, {"is_anonymous", "id"}}};
+    return {{"email", true, {email()}},
+            {"anonymous", false,
+             {col<user_table, column_of<&row::is_anonymous>>("is_anonymous"), col<user_table, id>("id")}}};
   }
   static std::vector<key_column> known_keys(const row& r) {
-    return {{"id", r.id}, {"email", std::nullopt}};  // no address in logs
+    return {{col<user_table, id>("id"), r.id}, {email(), std::nullopt}};  // no address in logs
   }
+
+ private:
+  static constexpr std::string_view email() { return col<user_table, column_of<&row::email>>("email"); }
 };
 
-/// Sessions, found by their token's hash.
-struct session_table {
+/// Sessions, found by their token's hash; Desc is the schema's aa::session_table.
+template <class Desc>
+struct session_table_of {
   using row = session_record;
-  using id = session_columns::id;
-  static constexpr std::string_view name() { return "session"; }
+  using columns = typename Desc::columns;
+  using c = session_columns;
+  using id = c::id;
+  static constexpr std::string_view name() { return Desc::name.view(); }
   static std::vector<index_spec> indexes() {
-    return {{"token_hash", true, {"token_hash"}}, {"user_id", false, {"user_id"}}};
+    return {{"token_hash", true, {col<session_table_of, c::token_hash>("token_hash")}},
+            {"user_id", false, {col<session_table_of, c::user_id>("user_id")}}};
   }
   static std::vector<key_column> known_keys(const row& r) {
-    return {{"id", r.session.id}, {"token_hash", std::nullopt}};  // the hash is a secret's digest
+    return {{col<session_table_of, id>("id"), r.session.id},
+            {col<session_table_of, c::token_hash>("token_hash"), std::nullopt}};  // the hash is a secret's digest
   }
 };
+/// The session table as anonauth names it without an aa::session_table entry.
+using session_table = session_table_of<anonauth::session_table<>>;
 
-/// Accounts, unique by (provider_id, account_id).
-struct account_table {
+/// Accounts, unique by (provider_id, account_id); Desc is the schema's aa::account_table.
+template <class Desc>
+struct account_table_of {
   using row = account;
-  using id = account_columns::id;
-  static constexpr std::string_view name() { return "account"; }
+  using columns = typename Desc::columns;
+  using c = account_columns;
+  using id = c::id;
+  static constexpr std::string_view name() { return Desc::name.view(); }
   static std::vector<index_spec> indexes() {
-    return {{"provider", true, {"provider_id", "account_id"}}, {"user_id", false, {"user_id"}}};
+    return {{"provider", true, {col<account_table_of, c::provider_id>("provider_id"),
+                                col<account_table_of, c::account_id>("account_id")}},
+            {"user_id", false, {col<account_table_of, c::user_id>("user_id")}}};
   }
   static std::vector<key_column> known_keys(const row& a) {
-    return {{"id", a.id}, {"provider_id", a.provider_id}, {"account_id", a.account_id}};
+    return {{col<account_table_of, id>("id"), a.id},
+            {col<account_table_of, c::provider_id>("provider_id"), a.provider_id},
+            {col<account_table_of, c::account_id>("account_id"), a.account_id}};
   }
 };
+/// The account table as anonauth names it without an aa::account_table entry.
+using account_table = account_table_of<anonauth::account_table<>>;
 
 /// The spec of the table holding Row in an SQL storage of Schema.
 template <class Schema, class Row>
@@ -95,11 +135,11 @@ struct table_for {
 };
 template <class Schema>
 struct table_for<Schema, session_record> {
-  using type = session_table;
+  using type = session_table_of<typename Schema::session_table_desc>;
 };
 template <class Schema>
 struct table_for<Schema, account> {
-  using type = account_table;
+  using type = account_table_of<typename Schema::account_table_desc>;
 };
 template <class Schema, class Row>
 using table_for_t = typename table_for<Schema, Row>::type;
@@ -110,8 +150,9 @@ template <class Schema, class Apps = typename Schema::app_tables>
 struct tables_of;
 template <class Schema, class... Apps>
 struct tables_of<Schema, detail::type_list<Apps...>> {
-  using type = detail::type_list<user_table<typename Schema::user_table_desc>, session_table, account_table,
-                                 app_table<Apps>...>;
+  using type = detail::type_list<user_table<typename Schema::user_table_desc>,
+                                 session_table_of<typename Schema::session_table_desc>,
+                                 account_table_of<typename Schema::account_table_desc>, app_table<Apps>...>;
 };
 
 /// A broken UNIQUE or PRIMARY KEY constraint, as the connector's error mapping reports it: the

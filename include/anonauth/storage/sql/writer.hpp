@@ -15,6 +15,8 @@ template <class Schema, dialect D, class Connection>
 class writer : public reader<Schema, D, Connection> {
   using base = reader<Schema, D, Connection>;
   using typename base::user;
+  using typename base::sessions;
+  using typename base::accounts;
   using sc = session_columns;
   using ac = account_columns;
   template <class Row>
@@ -32,26 +34,26 @@ class writer : public reader<Schema, D, Connection> {
   void insert_session(const session_record& r) { insert_row(r); }
   /// What a refresh changes; the id, the user and the creation time stay (storage contract).
   bool update_session(const session_record& r) {
-    using text = sql::update<D, session_table, set<sc::expires_at, sc::updated_at, sc::ip_address, sc::user_agent>,
+    using text = sql::update<D, sessions, set<sc::expires_at, sc::updated_at, sc::ip_address, sc::user_agent>,
                         sql::where<eq<sc::token_hash>>>;
     return execute(*this->c_, text::text(), r.session.expires_at, r.session.updated_at, r.session.ip_address,
                    r.session.user_agent, r.hash) > 0;
   }
   bool erase_session(const token_hash& h) {
-    return execute(*this->c_, sql::erase<D, session_table, sql::where<eq<sc::token_hash>>>::text(), h) > 0;
+    return execute(*this->c_, sql::erase<D, sessions, sql::where<eq<sc::token_hash>>>::text(), h) > 0;
   }
   std::size_t erase_sessions_of_user(std::string_view user_id) {
-    return execute(*this->c_, sql::erase<D, session_table, sql::where<eq<sc::user_id>>>::text(), user_id);
+    return execute(*this->c_, sql::erase<D, sessions, sql::where<eq<sc::user_id>>>::text(), user_id);
   }
 
   void insert_account(const account& a) { insert_row(a); }
   /// Replaces a credential account's password hash (a rehash at a higher cost).
   bool update_password_hash(std::string_view account_id, const std::string& hash, timestamp at) {
-    using text = sql::update<D, account_table, set<ac::password_hash, ac::updated_at>, sql::where<eq<ac::id>>>;
+    using text = sql::update<D, accounts, set<ac::password_hash, ac::updated_at>, sql::where<eq<ac::id>>>;
     return execute(*this->c_, text::text(), std::string_view(hash), at, account_id) > 0;
   }
   std::size_t erase_accounts_of_user(std::string_view user_id) {
-    return execute(*this->c_, sql::erase<D, account_table, sql::where<eq<ac::user_id>>>::text(), user_id);
+    return execute(*this->c_, sql::erase<D, accounts, sql::where<eq<ac::user_id>>>::text(), user_id);
   }
 
   template <class Row>

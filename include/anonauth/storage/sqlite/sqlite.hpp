@@ -3,12 +3,14 @@
 //   using auth_type = aa::anonymous_auth<app_schema, aa::storage<aa::sqlite_storage>, ...>;
 //   auth_type auth{aa::sqlite_config{.path = "app.db"}};   // default: a private in-memory database
 //
-// Tables (the schema's, plus "session" and "account") are created on first open, with a unique
-// index on the user's email and on the session token hash, and an index on every user-reference
-// column; opening a database whose tables differ from the schema is an aa::storage_error naming
-// the table and column. A file database runs in WAL mode with synchronous=NORMAL (a commit is
-// durable once the WAL is synced at checkpoint; a crash loses at most the last transactions,
-// never consistency); `synchronous = sqlite_synchronous::full` syncs every commit. Writers take
+// Tables (the schema's, plus "session" and "account", or the names its aa::session_table and
+// aa::account_table give; columns named as their members or by aa::column) are created on first
+// open, with a unique index on the user's email and on the session token hash, and an index on
+// every user-reference column; opening a database whose tables differ from the schema is an
+// aa::storage_error naming the table and column. A file database runs in WAL mode with
+// synchronous=NORMAL (a commit is durable once the WAL is synced at checkpoint; a crash loses
+// at most the last transactions, never consistency); `synchronous = sqlite_synchronous::full`
+// syncs every commit. Writers take
 // BEGIN IMMEDIATE and wait up to `busy_timeout` for another process; readers use their own
 // connections. Every statement is prepared once per connection; a migrator's reassign is one
 // UPDATE. What is SQL, not SQLite (the statements, the table checks, binding rows, the
