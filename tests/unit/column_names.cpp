@@ -4,6 +4,7 @@
 // opened and used through them, a mismatch that names the mapped column, and the memory
 // storage over the same schema (docs/schema-and-migrations.md, "Your names").
 #include "catch.hpp"
+#include "test_dialect.hpp"
 #include "fixtures.hpp"
 #include "storages.hpp"
 
@@ -26,6 +27,7 @@ namespace {
 
 namespace aa = anonauth;
 namespace sql = anonauth::sql;
+using test_dialect::question_marks;
 
 namespace names {
 struct user {
@@ -61,20 +63,6 @@ template <class Storage>
 using mapped_auth = aa::anonymous_auth<mapped_schema, aa::link<move_orders>, aa::storage<Storage>,
                                        aa::clock<fixtures::manual_clock>, fixtures::fast_hashing>;
 
-struct question_marks {
-  static constexpr std::string_view storage_name = "test_storage";
-  static void quote_identifier(std::string& out, std::string_view id) { out.append("\"").append(id).append("\""); }
-  static void placeholder(std::string& out, int) { out.push_back('?'); }
-  static constexpr std::string_view type_name(sql::value_kind kind) {
-    return kind == sql::value_kind::text ? "TEXT" : kind == sql::value_kind::blob ? "BLOB" : "INTEGER";
-  }
-  static constexpr std::string_view true_literal = "1";
-  static constexpr std::string_view table_columns_query = "-";
-  static constexpr std::string_view begin_write = "BEGIN IMMEDIATE";
-  static constexpr std::string_view begin_read = "BEGIN";
-  static constexpr std::string_view commit = "COMMIT";
-  static constexpr std::string_view rollback = "ROLLBACK";
-};
 
 /// Every table's DDL and indexes, as the SQL layer creates them.
 std::vector<std::string> ddl_of_mapped_schema() {

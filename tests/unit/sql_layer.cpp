@@ -1,6 +1,7 @@
 // The SQL layer on its own: the statement text it generates for a dialect, the DDL of the
 // on-disk schema, and the transaction skeleton's rollback and retry.
 #include "catch.hpp"
+#include "test_dialect.hpp"
 
 #include <anonauth/schema/schema.hpp>
 #include <anonauth/storage/sql/reader.hpp>
@@ -20,6 +21,7 @@ namespace {
 
 namespace aa = anonauth;
 namespace sql = anonauth::sql;
+using test_dialect::question_marks;
 
 struct user {
   BOOST_HANA_DEFINE_STRUCT(user, (std::string, id), (std::string, name), (std::string, email),
@@ -31,26 +33,6 @@ struct note {
 };
 using schema = aa::schema<aa::user_table<user>, aa::table<"notes", note, aa::user_ref<&note::owner>>>;
 
-/// SQLite's spelling, as today's databases were written with it.
-struct question_marks {
-  static constexpr std::string_view storage_name = "test_storage";
-  static void quote_identifier(std::string& out, std::string_view id) { out.append("\"").append(id).append("\""); }
-  static void placeholder(std::string& out, int) { out.push_back('?'); }
-  static constexpr std::string_view type_name(sql::value_kind kind) {
-    switch (kind) {
-      case sql::value_kind::text: return "TEXT";
-      case sql::value_kind::real: return "REAL";
-      case sql::value_kind::blob: return "BLOB";
-      default: return "INTEGER";
-    }
-  }
-  static constexpr std::string_view true_literal = "1";
-  static constexpr std::string_view table_columns_query = "-";
-  static constexpr std::string_view begin_write = "BEGIN IMMEDIATE";
-  static constexpr std::string_view begin_read = "BEGIN";
-  static constexpr std::string_view commit = "COMMIT";
-  static constexpr std::string_view rollback = "ROLLBACK";
-};
 
 /// Numbered parameters and PostgreSQL's types: what a second backend changes, and all it changes.
 struct numbered : question_marks {
