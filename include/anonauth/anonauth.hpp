@@ -16,6 +16,7 @@
 #include <anonauth/policy/generation.hpp>
 #include <anonauth/policy/rate_limit.hpp>
 #include <anonauth/schema/schema.hpp>
+#include <anonauth/schema_sql.hpp>
 #include <anonauth/storage/memory.hpp>
 
 #include <boost/hana/define_struct.hpp>

@@ -284,6 +284,21 @@ class anonymous_auth {
     }
   }
 
+  /// The app's own write transaction: fn(tx) runs inside one write of the storage, where
+  /// tx.table<Row>() reads and writes tables (the user table read-only) and tx.native_handle()
+  /// is the connection for the app's own statements (an SQL storage); they all commit together,
+  /// or, when fn throws, none does and the exception leaves transaction(). Returns what fn
+  /// returns. fn must not call the auth (std::logic_error: the write would wait for itself).
+  template <class Fn>
+  decltype(auto) transaction(Fn&& fn) {
+    if constexpr (runs) {
+      return state_.backend.write([&](auto& w) -> decltype(auto) {
+        write_transaction<user_type, std::remove_cvref_t<decltype(w)>> tx(w);
+        return fn(tx);
+      });
+    }
+  }
+
   backend_type& storage() noexcept { return state_.backend; }
 
  private:

@@ -4,7 +4,9 @@
 //   auth.table<cart_item>().find_by<&cart_item::user_id>(id);       // -> std::vector<cart_item>
 //   auth.table<cart_item>().where<&cart_item::user_id>(id)          // the same rows, lazily,
 //       | ranges::views::transform(&cart_item::sku);                //   as a range-v3 view
-//   ctx.table<cart_item>() inside a migrator: the same calls, in the link transaction.
+//   ctx.table<cart_item>() inside a migrator: the same calls, in the link transaction;
+//   auth.transaction([&](auto& tx) { tx.table<order>().insert(...); ... tx.native_handle() ... });
+//                                                                // the app's own write transaction
 //
 // where<&Row::member>(value) is the storage's lazy query when it has one, else find_by's vector
 // in an owning view (anonauth/query/owned_rows.hpp). On a table_handle the range keeps a read
@@ -99,6 +101,37 @@ class transaction_table {
   [[nodiscard]] std::size_t count() const { return tx_->template count<Row>(); }
 
  private:
+  Writer* tx_;
+};
+
+/// One open write transaction, as the app sees it: auth.transaction(fn)'s argument, and what a
+/// migrator's context (aa::link_context) extends. Its tables are read and written inside the
+/// transaction (the user table's read-only); native_handle() is the storage's connection (the
+/// sqlite3* on SQLite; E131 on a storage without one) for the app's own statements, which
+/// commit or roll back with the rest.
+template <class User, class Writer>
+class write_transaction {
+ public:
+  explicit write_transaction(Writer& tx) noexcept : tx_(&tx) {}
+
+  /// A table inside this transaction; the user table's is read-only (E008).
+  template <class Row>
+  [[nodiscard]] auto table() const noexcept {
+    return transaction_table<Row, Writer, !std::is_same_v<Row, User>>(*tx_);
+  }
+
+  /// The storage's own connection, inside this transaction: run the app's SQL on it, never
+  /// BEGIN, COMMIT or ROLLBACK (the transaction is the storage's).
+  [[nodiscard]] auto native_handle() const noexcept {
+    if constexpr (requires { tx_->native_handle(); }) {
+      return tx_->native_handle();
+    } else {
+      diag::report<diag::storage_has_no_native_handle<Writer>>();
+      return nullptr;
+    }
+  }
+
+ protected:
   Writer* tx_;
 };
 

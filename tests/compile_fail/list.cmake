@@ -63,6 +63,8 @@ anonauth_compile_fail(e122_not_a_sign_up_mode "\\[anonauth\\.E122\\]")
 # storages (anonauth::sqlite)
 if(TARGET anonauth::sqlite)
   anonauth_compile_fail(e130_member_sqlite_cannot_store "\\[anonauth\\.E130\\]")
+  anonauth_compile_fail(e131_native_handle_without_sql_sqlite "\\[anonauth\\.E131\\]")
+  anonauth_compile_fail(e131_schema_sql_without_sql_sqlite "\\[anonauth\\.E131\\]")
 endif()
 
 # one mistake in a complete program: the tagged error and nothing else (anonauth::sqlite)

@@ -23,7 +23,10 @@ struct question_marks {
     }
   }
   static constexpr std::string_view true_literal = "1";
+  static constexpr std::string_view false_literal = "0";
+  static constexpr bool type_matches(std::string_view declared, std::string_view wanted) { return declared == wanted; }
   static constexpr std::string_view table_columns_query = "-";
+  static constexpr std::string_view table_indexes_query = "-";
   static constexpr std::string_view begin_write = "BEGIN IMMEDIATE";
   static constexpr std::string_view begin_read = "BEGIN";
   static constexpr std::string_view commit = "COMMIT";

@@ -47,6 +47,7 @@ struct numbered : question_marks {
     }
   }
   static constexpr std::string_view true_literal = "TRUE";
+  static constexpr std::string_view false_literal = "FALSE";
 };
 static_assert(sql::dialect<question_marks> && sql::dialect<numbered>);
 

@@ -53,4 +53,14 @@ struct sql_cannot_store : failure {
   }
 };
 
+template <class Storage>
+struct storage_has_no_native_handle : failure {
+  static constexpr void fire() {
+    static_assert(dependent_false_t<Storage>,
+                  "[anonauth.E131] native_handle() and aa::schema_sql need a storage on an SQL database (the "
+                  "storage is named in the note below): use aa::storage<aa::sqlite_storage>, or run the app's own "
+                  "work through table handles, which every storage has");
+  }
+};
+
 }  // namespace anonauth::diag

@@ -5,6 +5,7 @@
 //     void operator()(Ctx& ctx) const {
 //       for (auto item : ctx.template table<wish>().template find_by<&wish::owner>(ctx.anonymous_user().id)) { ... }
 //       ctx.update_user([](auto& u) { u.location = "moved"; });
+//       sqlite3_exec(ctx.native_handle(), "INSERT INTO app_log ...", ...);   // the app's own SQL
 //     }
 //   };
 //
@@ -28,12 +29,17 @@
 
 namespace anonauth {
 
+/// write_transaction's tables and native handle, plus the guest and the account it links to.
 template <class User, class Writer>
-class link_context {
+class link_context : public write_transaction<User, Writer> {
  public:
   link_context(Writer& tx, const User& guest, const anonauth::session& guest_session, User& target,
                const request_context& request)
-      : tx_(&tx), guest_(&guest), guest_session_(&guest_session), target_(&target), request_(&request) {}
+      : write_transaction<User, Writer>(tx),
+        guest_(&guest),
+        guest_session_(&guest_session),
+        target_(&target),
+        request_(&request) {}
 
   /// The guest being linked, as it was before any migrator ran.
   [[nodiscard]] const User& anonymous_user() const noexcept { return *guest_; }
@@ -42,12 +48,9 @@ class link_context {
   [[nodiscard]] const User& new_user() const noexcept { return *target_; }
   [[nodiscard]] const request_context& request() const noexcept { return *request_; }
 
-  /// A table, read and written inside the link transaction; the user table's is read-only
-  /// (E008), whatever the storage: edit the new user with update_user.
-  template <class Row>
-  [[nodiscard]] auto table() const noexcept {
-    return transaction_table<Row, Writer, !std::is_same_v<Row, User>>(*tx_);
-  }
+  // table<Row>(): read and written inside the link transaction; the user table's is read-only
+  // (E008), whatever the storage: edit the new user with update_user. native_handle(): the
+  // storage's connection (SQLite: sqlite3*), for the app's own statements in the link.
 
   /// Edits the new user's row (`edit(User&)`); saved when the link commits. The rules of
   /// update_user apply (core fields but name and image are refused); a refusal aborts the link.
@@ -60,7 +63,6 @@ class link_context {
   }
 
  private:
-  Writer* tx_;
   const User* guest_;
   const anonauth::session* guest_session_;
   User* target_;

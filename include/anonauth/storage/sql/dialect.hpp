@@ -78,12 +78,18 @@ concept dialect = requires(std::string& out, std::string_view identifier, int n,
   // The SQL type of a column of this kind, spelt as the table introspection reports it once
   // upper-cased (so that checking an existing table compares like with like).
   { D::type_name(kind) } -> std::convertible_to<std::string_view>;
-  // The literal a boolean column is compared with for true.
+  // The literals of a boolean: compared with for true, written as a column's default.
   { D::true_literal } -> std::convertible_to<std::string_view>;
+  { D::false_literal } -> std::convertible_to<std::string_view>;
+  // Whether an existing column declared `declared` (upper-cased) holds what type_name gives
+  // `wanted`: equal names, or what the database treats alike (SQLite: one type affinity).
+  { D::type_matches(identifier, identifier) } -> std::convertible_to<bool>;
   // The columns of the table named by parameter 1, one row each: name (text), declared type
   // (text), nullable (a primary key counts as NOT NULL), has a default; no rows if there is
   // no such table.
   { D::table_columns_query } -> std::convertible_to<std::string_view>;
+  // The names of the indexes of the table named by parameter 1, one row each.
+  { D::table_indexes_query } -> std::convertible_to<std::string_view>;
   // Transaction control: a write transaction (serializable, holding the write lock where the
   // database has one), a read transaction (one snapshot), commit, rollback.
   { D::begin_write } -> std::convertible_to<std::string_view>;

@@ -38,6 +38,14 @@ class reader {
  public:
   explicit reader(Connection& c) : c_(&c) {}
 
+  /// The connection's own handle (SQLite: the sqlite3*), for the app's statements inside this
+  /// transaction: they commit or roll back with it.
+  [[nodiscard]] auto native_handle() const noexcept
+    requires requires(const Connection& c) { c.handle(); }
+  {
+    return c_->handle();
+  }
+
   std::optional<user> find_user(std::string_view id) const { return find<user>(id); }
   std::optional<user> find_user_by_email(std::string_view email) const {
     return fetch_one<user>(*c_, select<D, users, sql::where<eq<column_of<&user::email>>>>::text(), email);

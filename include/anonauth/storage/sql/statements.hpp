@@ -12,9 +12,14 @@
 #include <anonauth/storage/sql/dialect.hpp>
 #include <anonauth/storage/sql/tables.hpp>
 
+#include <anonauth/core/time.hpp>
+
+#include <charconv>
+#include <concepts>
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace anonauth::sql {
@@ -235,14 +240,59 @@ struct count {
 
 /// One column as a table declares it: name, SQL type, nullable; the primary key (the member
 /// `id`, under whatever name) counts as NOT NULL. What create_table writes and what
-/// introspection of an existing table yields (which leaves primary_key false).
+/// introspection of an existing table yields (which leaves primary_key false). `default_sql`,
+/// the SQL literal of the member's default value, is set for a column an additive migration may
+/// add as NOT NULL (an app field: see the table specs' may_default).
 struct column_spec {
   std::string name;
   std::string type;
   bool nullable = false;
   bool has_default = false;
   bool primary_key = false;
+  std::string default_sql{};
 };
+
+/// `value` as an SQL literal of dialect D; empty for a kind no literal is written for (a blob).
+template <dialect D, class Field>
+std::string literal(const Field& value) {
+  if constexpr (std::is_same_v<Field, std::string>) {
+    std::string out = "'";
+    for (char ch : value) {
+      if (ch == '\'') out.push_back('\'');  // doubled: SQL's only escape in a literal
+      out.push_back(ch);
+    }
+    return out + "'";
+  } else if constexpr (std::is_same_v<Field, bool>) {
+    return std::string(value ? D::true_literal : D::false_literal);
+  } else if constexpr (std::is_integral_v<Field>) {
+    return std::to_string(value);
+  } else if constexpr (std::is_floating_point_v<Field>) {
+    char buffer[64];
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, static_cast<double>(value)).ptr;
+    return std::string(buffer, end);
+  } else if constexpr (std::is_same_v<Field, timestamp>) {
+    return std::to_string(value.time_since_epoch().count());  // stored as milliseconds
+  } else {
+    return std::string();
+  }
+}
+
+/// A table spec that says which of its columns an additive migration may add with a default.
+template <class T>
+concept defaults_columns = requires(std::string_view own) {
+  { T::may_default(own) } -> std::convertible_to<bool>;
+};
+
+/// The literal of the default value of T's column `own` (read by `get`), if an additive
+/// migration may add it as NOT NULL; else empty.
+template <dialect D, class T, class Field, class Get>
+std::string default_literal(std::string_view own, const Get& get) {
+  using row = spec_row_t<T>;
+  if constexpr (!nullable_v<Field> && std::is_default_constructible_v<row> && defaults_columns<T>) {
+    if (T::may_default(own)) return literal<D>(get(row{}));
+  }
+  return std::string();
+}
 
 /// The columns of T (a table spec, or a row type with its own names), in table order.
 template <dialect D, class T>
@@ -252,11 +302,24 @@ std::vector<column_spec> column_specs() {
   for_each_column<row>([&](std::string_view own, const auto& get) {
     using get_t = std::remove_cvref_t<decltype(get)>;
     using field = field_t<row, get_t>;
-    if constexpr (require_storable<field>())
-      out.push_back({std::string(spec_column_name<T, get_t>(own)), std::string(D::type_name(kind_of<field>::value)),
-                     nullable_v<field>, false, own == "id"});
+    if constexpr (require_storable<field>()) {
+      column_spec c{std::string(spec_column_name<T, get_t>(own)), std::string(D::type_name(kind_of<field>::value)),
+                    nullable_v<field>, false, own == "id"};
+      c.default_sql = default_literal<D, T, field>(own, get);
+      out.push_back(std::move(c));
+    }
   });
   return out;
+}
+
+/// ALTER TABLE t ADD COLUMN "c" TYPE [NOT NULL DEFAULT literal]: a nullable column, or one with
+/// its default (SQLite and PostgreSQL fill the existing rows with it).
+template <dialect D>
+std::string add_column(std::string_view table, const column_spec& c) {
+  text_builder<D> b;
+  b.raw("ALTER TABLE ").name(table).raw(" ADD COLUMN ").name(c.name).raw(" ").raw(c.type);
+  if (!c.nullable) b.raw(" NOT NULL DEFAULT ").raw(c.default_sql);
+  return std::move(b).str();
 }
 
 /// CREATE TABLE t ("id" TYPE PRIMARY KEY (the primary_key column), "c" TYPE NOT NULL, "nullable" TYPE, ...)
@@ -273,12 +336,17 @@ std::string create_table(std::string_view table, const std::vector<column_spec>&
   return std::move(b.raw(")")).str();
 }
 
+/// An index's name: its table's, "_", its suffix.
+inline std::string index_name(std::string_view table, const index_spec& index) {
+  return std::string(table) + "_" + index.suffix;
+}
+
 /// CREATE [UNIQUE] INDEX IF NOT EXISTS "t_suffix" ON t (columns)
 template <dialect D>
 std::string create_index(std::string_view table, const index_spec& index) {
   text_builder<D> b;
   b.raw(index.unique ? "CREATE UNIQUE INDEX IF NOT EXISTS " : "CREATE INDEX IF NOT EXISTS ");
-  b.name(std::string(table) + "_" + index.suffix).raw(" ON ").name(table).raw(" (").names(index.columns).raw(")");
+  b.name(index_name(table, index)).raw(" ON ").name(table).raw(" (").names(index.columns).raw(")");
   return std::move(b).str();
 }
 

@@ -57,6 +57,13 @@ struct app_table {
     }(typename Table::user_refs{});
   }
   static std::vector<key_column> known_keys(const row& r) { return {{col<app_table, id>("id"), r.id}}; }
+  /// Whether an additive migration may add the column (own name `own`) with its default value:
+  /// not the key, not a user reference (an existing row would belong to no one).
+  static constexpr bool may_default(std::string_view own) {
+    return own != "id" && []<class... Refs>(detail::type_list<Refs...>, [[maybe_unused]] std::string_view n) {
+      return ((column_name<Refs::member>() != n) && ...);
+    }(typename Table::user_refs{}, own);
+  }
 
  private:
   template <auto M>
@@ -79,6 +86,16 @@ struct user_table {
   }
   static std::vector<key_column> known_keys(const row& r) {
     return {{col<user_table, id>("id"), r.id}, {email(), std::nullopt}};  // no address in logs
+  }
+  /// Whether an additive migration may add the column with its default value: an app field, or
+  /// a core flag an app's user table may lack (email_verified, is_anonymous: its users are then
+  /// real and unverified, as when Better Auth's migrate adds the plugin); never the other core
+  /// fields, which no default can fill.
+  static constexpr bool may_default(std::string_view own) {
+    return own == "email_verified" || own == "is_anonymous" ||
+           []<class... Fields>(detail::type_list<Fields...>, std::string_view n) {
+             return ((Fields::column != n) && ...);
+           }(detail::core_fields{}, own);
   }
 
  private:

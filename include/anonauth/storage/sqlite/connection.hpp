@@ -150,6 +150,7 @@ class row_stream;  // cursor.hpp
 /// (every SQL text anonauth runs is a function-local static, built once per table and operation).
 class connection {
  public:
+  /// Opens `path` (creating a plain file 0600) with `busy_timeout`.
   connection(const std::string& path, int flags, std::chrono::milliseconds busy_timeout,
              const std::function<void(std::string_view)>* hook)
       : hook_(hook) {
@@ -166,11 +167,15 @@ class connection {
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, static_cast<int>(busy_timeout.count()));
   }
+  /// Borrows a connection the app opened: its settings stay as they are, and it stays open (only
+  /// the statements prepared here are finalized).
+  connection(sqlite3* borrowed, const std::function<void(std::string_view)>* hook)
+      : db_(borrowed), owned_(false), hook_(hook) {}
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
   ~connection() {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
-    sqlite3_close_v2(db_);
+    if (owned_) sqlite3_close_v2(db_);
   }
 
   using statement = sqlite::statement;
@@ -227,6 +232,7 @@ class connection {
 
  private:
   sqlite3* db_ = nullptr;
+  bool owned_ = true;
   std::unordered_map<const std::string*, sqlite3_stmt*> cache_;
   const std::function<void(std::string_view)>* hook_;
 };

@@ -41,6 +41,8 @@ inline std::vector<std::string> unique_columns(std::string_view message) {
   message.append(": ");
   std::string reason = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   message.append(reason);
+  // The extended code even on a connection the app opened without extended result codes.
+  if (db != nullptr && (rc & 0xff) == (sqlite3_extended_errcode(db) & 0xff)) rc = sqlite3_extended_errcode(db);
   if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
     throw sql::unique_violation(message, unique_columns(reason));
   throw storage_error(message);

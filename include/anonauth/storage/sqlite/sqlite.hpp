@@ -44,7 +44,11 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
+#include <vector>
+
+#include <unistd.h>
 
 namespace anonauth {
 
@@ -70,24 +74,31 @@ class sqlite_storage::backend {
   using writer = sql::writer<Schema, dialect, connection>;
 
   explicit backend(const config& cfg = {}) : config_(cfg) {
-    in_memory_ = config_.path.empty() || config_.path == ":memory:";
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    const std::string path = in_memory_ ? std::string(":memory:") : config_.path;
-    writer_ = std::make_unique<connection>(path, flags, config_.busy_timeout, &config_.before_statement);
-    if (!in_memory_) {
-      // SQLite silently opens a write-protected file read-only; say so now, not at the first write.
-      if (sqlite3_db_readonly(writer_->handle(), "main") == 1)
-        throw storage_error("sqlite_storage: cannot write \"" + path + "\": the database file is read-only");
-      try {
-        sqlite::set_pragmas(*writer_, config_, true);
-      } catch (const storage_error& e) {
-        const std::string_view reason = std::string_view(e.what()).substr(std::string_view("sqlite_storage: ").size());
-        throw storage_error("sqlite_storage: \"" + path + "\": " + std::string(reason));
+    std::string path;
+    if (config_.connection != nullptr) {
+      // The app's connection: reads and writes share it, as they share an in-memory database.
+      if (!config_.path.empty())
+        throw storage_error("sqlite_storage: give either a path or a connection, not both");
+      single_connection_ = true;
+      writer_ = std::make_unique<connection>(config_.connection, &config_.before_statement);
+      const char* file = sqlite3_db_filename(config_.connection, "main");
+      path = file != nullptr && *file != '\0' ? std::string(file) : std::string(":memory:");
+      require_writable(path);
+      if (config_.configure_connection) {
+        sqlite3_busy_timeout(config_.connection, static_cast<int>(config_.busy_timeout.count()));
+        configure(*writer_, path, file != nullptr && *file != '\0');
       }
+    } else {
+      single_connection_ = config_.path.empty() || config_.path == ":memory:";
+      path = single_connection_ ? std::string(":memory:") : config_.path;
+      writer_ = std::make_unique<connection>(path, flags, config_.busy_timeout, &config_.before_statement);
+      require_writable(path);
+      if (!single_connection_) configure(*writer_, path, true);
     }
     transaction tx(*writer_, sql::access::write);
-    detail::run_transaction(tx, *writer_, [](connection& c) { sql::create_or_check_schema<dialect, Schema>(c); });
-    if (!in_memory_) {
+    detail::run_transaction(tx, *writer_, [this](connection& c) { sql::create_or_check_schema<dialect, Schema>(c, config_.migrate); });
+    if (!single_connection_) {
       for (std::size_t i = 0; i < std::max<std::size_t>(1, config_.read_connections); ++i) {
         auto c = std::make_unique<connection>(path, flags, config_.busy_timeout, &config_.before_statement);
         sqlite::set_pragmas(*c, config_, false);
@@ -99,7 +110,7 @@ class sqlite_storage::backend {
   template <class Fn>
   auto read(Fn&& fn) const {
     detail::reentrancy_guard guard(this);
-    if (in_memory_) {  // one connection: reads queue behind writes
+    if (single_connection_) {  // one connection: reads queue behind writes
       std::lock_guard lock(write_mutex_);
       return run<const reader>(*writer_, sql::access::read, std::forward<Fn>(fn));
     }
@@ -114,20 +125,65 @@ class sqlite_storage::backend {
     using row = detail::class_of_t<Member>;
     static_assert(require_schema_row<Schema, row>());
     return sqlite::row_stream<row>::leased(
-        this, [this] { return in_memory_ ? (write_mutex_.lock(), writer_.get()) : readers_.acquire(); },
-        [this](connection* c) { in_memory_ ? write_mutex_.unlock() : readers_.release(c); },
+        this, [this] { return single_connection_ ? (write_mutex_.lock(), writer_.get()) : readers_.acquire(); },
+        [this](connection* c) { single_connection_ ? write_mutex_.unlock() : readers_.release(c); },
         sql::select_by<dialect, Schema, Member>(), detail::member_type_t<Member>(value),
         &sql::read_row<row, sqlite::statement>);
   }
 
+  /// fn(writer&) inside one write transaction; config::before_commit runs after it, before COMMIT.
   template <class Fn>
   auto write(Fn&& fn) {
     detail::reentrancy_guard guard(this);
     std::lock_guard lock(write_mutex_);
-    return run<writer>(*writer_, sql::access::write, std::forward<Fn>(fn));
+    if (!config_.before_commit) return run<writer>(*writer_, sql::access::write, std::forward<Fn>(fn));
+    return run<writer>(*writer_, sql::access::write, [&](writer& w) {
+      if constexpr (std::is_void_v<decltype(fn(w))>) {
+        fn(w);
+        config_.before_commit(writer_->handle());
+      } else {
+        auto out = fn(w);
+        config_.before_commit(writer_->handle());
+        return out;
+      }
+    });
   }
 
+  /// What opening `cfg`'s database with aa::schema_migration::additive would run, without
+  /// running it or changing anything (aa::schema_sql): the whole schema when there is no
+  /// database yet.
+  static std::vector<std::string> schema_statements(const config& cfg) {
+    constexpr auto additive = schema_migration::additive;
+    std::unique_ptr<connection> c;
+    if (cfg.connection != nullptr) c = std::make_unique<connection>(cfg.connection, nullptr);
+    else if (sqlite::is_plain_file_path(cfg.path) && ::access(cfg.path.c_str(), F_OK) != 0) c = nullptr;
+    else if (!cfg.path.empty() && cfg.path != ":memory:")
+      c = std::make_unique<connection>(cfg.path, SQLITE_OPEN_READONLY, cfg.busy_timeout, nullptr);
+    if (!c) return sql::schema_plan<dialect, Schema, connection>(nullptr, additive);
+    transaction tx(*c, sql::access::read);
+    return detail::run_transaction(tx, *c, [](connection& conn) { return sql::schema_plan<dialect, Schema>(&conn, additive); });
+  }
+
+  /// The connection writes run on (the app's own when config::connection gave one).
+  [[nodiscard]] sqlite3* native_handle() const noexcept { return writer_->handle(); }
+
  private:
+  /// SQLite silently opens a write-protected file read-only; say so now, not at the first write.
+  void require_writable(const std::string& path) const {
+    if (sqlite3_db_readonly(writer_->handle(), "main") == 1)
+      throw storage_error("sqlite_storage: cannot write \"" + path + "\": the database file is read-only");
+  }
+  /// The writer's pragmas on a file database, with the file named in a failure.
+  void configure(connection& c, const std::string& path, bool file) {
+    if (!file) return;  // an in-memory database has no journal to choose
+    try {
+      sqlite::set_pragmas(c, config_, true);
+    } catch (const storage_error& e) {
+      const std::string_view reason = std::string_view(e.what()).substr(std::string_view("sqlite_storage: ").size());
+      throw storage_error("sqlite_storage: \"" + path + "\": " + std::string(reason));
+    }
+  }
+
   template <class View, class Fn>
   static auto run(connection& c, sql::access access, Fn&& fn) {
     transaction tx(c, access);
@@ -136,7 +192,7 @@ class sqlite_storage::backend {
   }
 
   config config_;
-  bool in_memory_ = true;
+  bool single_connection_ = true;
   std::unique_ptr<connection> writer_;
   mutable std::mutex write_mutex_;
   mutable sqlite::reader_pool readers_;
