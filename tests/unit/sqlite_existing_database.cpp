@@ -309,13 +309,11 @@ TEST_CASE("existing_database.the_apps_own_write_transaction_mixes_its_sql_and_ta
   REQUIRE(guest);
   const std::string guest_id = guest->user.id;
 
-  // snippet: app-transaction
   const std::size_t orders = auth.transaction([&](auto& tx) {
     tx.template table<order>().insert({"o-7", guest_id, "teapot", std::nullopt});
     run_sql(tx.native_handle(), "INSERT INTO order_events VALUES ('o-7', 'placed')");
     return tx.template table<order>().count();
   });
-  // end snippet
   CHECK(orders == 2);
   CHECK(app.values("SELECT what FROM order_events WHERE order_id = 'o-7'") == strings{{"placed"}});
 
@@ -357,9 +355,7 @@ TEST_CASE("existing_database.additive_adds_the_missing_columns_with_their_defaul
   raw_db app(path);
   const strings app_columns = app.values("SELECT name FROM pragma_table_info('customers') ORDER BY cid");
 
-  // snippet: schema-sql
   const std::string pending = aa::schema_sql<shop_auth<customer_v2>>(aa::sqlite_config{.path = path});
-  // end snippet
   CHECK(pending ==
         "ALTER TABLE \"customers\" ADD COLUMN \"points\" INTEGER NOT NULL DEFAULT 10;\n"
         "ALTER TABLE \"customers\" ADD COLUMN \"nickname\" TEXT;\n"

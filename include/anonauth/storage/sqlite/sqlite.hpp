@@ -2,12 +2,15 @@
 //
 //   using auth_type = aa::anonymous_auth<app_schema, aa::storage<aa::sqlite_storage>, ...>;
 //   auth_type auth{aa::sqlite_config{.path = "app.db"}};   // default: a private in-memory database
+//   auth_type mine{aa::sqlite_config{.connection = db}};     // the app's own sqlite3*, left as it is
 //
 // Tables (the schema's, plus "session" and "account", or the names its aa::session_table and
 // aa::account_table give; columns named as their members or by aa::column) are created on first
 // open, with a unique index on the user's email and on the session token hash, and an index on
 // every user-reference column; opening a database whose tables differ from the schema is an
-// aa::storage_error naming the table and column. A file database runs in WAL mode with
+// aa::storage_error naming the table and column, unless `migrate = aa::schema_migration::additive`
+// may add what they lack (aa::schema_sql prints it instead). Tables, indexes, triggers and views
+// the schema does not name are never touched (docs/existing-database.md). A file database runs in WAL mode with
 // synchronous=NORMAL (a commit is durable once the WAL is synced at checkpoint; a crash loses
 // at most the last transactions, never consistency); `synchronous = sqlite_synchronous::full`
 // syncs every commit. Writers take
