@@ -60,7 +60,8 @@ endfunction()
 # error and no warning), `fails` (an error, and the output matches the regex
 # <pattern>) or `one_error` (exactly one error, tagged [anonauth.<tag>]).
 # With PCH, the source is compiled after `-include <header>`, whose precompiled
-# form anonauth_compile_check_pch() makes first (a test fixture).
+# form anonauth_compile_check_pch() makes first: the fixture named after the
+# header's folder, pch_<library id>.
 # ---------------------------------------------------------------------------
 function(anonauth_compile_check_arguments target arguments tail)
   get_target_property(source ${target} SOURCES)

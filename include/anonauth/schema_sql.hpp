@@ -24,7 +24,7 @@ std::string schema_sql(const typename Auth::storage_config& config = {}) {
   if constexpr (requires { backend::schema_statements(config); }) {
     for (const auto& statement : backend::schema_statements(config)) out.append(statement).append(";\n");
   } else {
-    diag::report<diag::storage_has_no_native_handle<backend>>();
+    diag::report<diag::storage_without_sql<backend>>();
   }
   return out;
 }

@@ -126,7 +126,7 @@ class write_transaction {
     if constexpr (requires { tx_->native_handle(); }) {
       return tx_->native_handle();
     } else {
-      diag::report<diag::storage_has_no_native_handle<Writer>>();
+      diag::report<diag::storage_without_sql<Writer>>();
       return nullptr;
     }
   }

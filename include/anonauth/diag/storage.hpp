@@ -54,7 +54,7 @@ struct sql_cannot_store : failure {
 };
 
 template <class Storage>
-struct storage_has_no_native_handle : failure {
+struct storage_without_sql : failure {
   static constexpr void fire() {
     static_assert(dependent_false_t<Storage>,
                   "[anonauth.E131] native_handle() and aa::schema_sql need a storage on an SQL database (the "

@@ -98,28 +98,10 @@ std::vector<std::string> table_plan(std::string_view table, const std::optional<
   return out;
 }
 
-/// Creates `table` or checks it, running table_plan's statements.
-template <dialect D, class Connection>
-void create_or_check_table(Connection& c, std::string_view table, const std::vector<column_spec>& want,
-                           const std::vector<index_spec>& indexes, schema_migration migrate) {
-  auto have = existing_columns<D>(c, table);
-  const auto have_indexes = have ? existing_indexes<D>(c, table) : std::vector<std::string>{};
-  for (const auto& statement : table_plan<D>(table, have, have_indexes, want, indexes, migrate)) c.execute(statement);
-}
-
-/// Every table of Schema (tables_of), in order. Runs inside the caller's write transaction, so
-/// that every change commits together or not at all. Tables the schema does not name are never
-/// read or changed.
-template <dialect D, class Schema, class Connection>
-void create_or_check_schema(Connection& c, schema_migration migrate = schema_migration::none) {
-  []<class... Tables>(Connection& conn, schema_migration m, detail::type_list<Tables...>) {
-    (create_or_check_table<D>(conn, Tables::name(), column_specs<D, Tables>(), Tables::indexes(), m), ...);
-  }(c, migrate, typename tables_of<Schema>::type{});
-}
-
-/// The statements create_or_check_schema would run, one per entry, without running them:
-/// against an empty database (`c` null) the whole schema, else what the database lacks (its
-/// missing indexes included, harmless to run twice). Throws as create_or_check_schema does.
+/// The statements that bring Schema's tables (tables_of, in order) to what it declares, without
+/// running them: against no database (`c` null) the whole schema, else what the database lacks,
+/// empty when nothing does. Throws as table_plan does, before any statement runs. Tables the
+/// schema does not name are never read.
 template <dialect D, class Schema, class Connection>
 std::vector<std::string> schema_plan(Connection* c, schema_migration migrate) {
   std::vector<std::string> out;
@@ -133,6 +115,13 @@ std::vector<std::string> schema_plan(Connection* c, schema_migration migrate) {
     (add(Tables::name(), column_specs<D, Tables>(), Tables::indexes()), ...);
   }(c, migrate, out, typename tables_of<Schema>::type{});
   return out;
+}
+
+/// Creates or checks every table of Schema: runs schema_plan's statements inside the caller's
+/// write transaction, so that every change commits together or not at all.
+template <dialect D, class Schema, class Connection>
+void create_or_check_schema(Connection& c, schema_migration migrate = schema_migration::none) {
+  for (const auto& statement : schema_plan<D, Schema>(&c, migrate)) c.execute(statement);
 }
 
 }  // namespace anonauth::sql
