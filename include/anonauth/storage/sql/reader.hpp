@@ -22,10 +22,18 @@ namespace anonauth::sql {
 template <class Connection, class Row>
 concept streams_rows = requires { typename Connection::template stream<Row>; };
 
-/// Reads through one connection, inside a read transaction (or the writer's).
-template <class Schema, dialect D, class Connection>
+/// Reads through one connection, inside a read transaction, or the writer's (`Locking`): then
+/// each read locks the rows it returns until COMMIT where the dialect can (FOR UPDATE), so two
+/// writers that read the same guest take turns and the second sees what the first committed.
+/// The purge's walk skips guests another writer holds (SKIP LOCKED): they are in use.
+template <class Schema, dialect D, class Connection, bool Locking = false>
 class reader {
  protected:
+  static constexpr row_lock lock = Locking ? lock_on<D>(row_lock::update) : row_lock::none;
+  static constexpr row_lock walk_lock = Locking ? lock_on<D>(row_lock::update_skip_locked) : row_lock::none;
+  template <class T, class Where, class OrderBy = order_by<>, limit Limit = limit::none>
+  using select = sql::select<D, T, Where, OrderBy, Limit, lock>;
+
   using user = user_row_t<Schema>;
   template <class Row>
   using table = table_for_t<Schema, Row>;
@@ -48,29 +56,29 @@ class reader {
 
   std::optional<user> find_user(std::string_view id) const { return find<user>(id); }
   std::optional<user> find_user_by_email(std::string_view email) const {
-    return fetch_one<user>(*c_, select<D, users, sql::where<eq<column_of<&user::email>>>>::text(), email);
+    return fetch_one<user>(*c_, select<users, sql::where<eq<column_of<&user::email>>>>::text(), email);
   }
   std::optional<session_record> find_session(const token_hash& h) const {
-    return fetch_one<session_record>(*c_, select<D, sessions, sql::where<eq<sc::token_hash>>>::text(), h);
+    return fetch_one<session_record>(*c_, select<sessions, sql::where<eq<sc::token_hash>>>::text(), h);
   }
   std::optional<account> find_account(std::string_view provider, std::string_view account_id) const {
-    using text = select<D, accounts, sql::where<eq<ac::provider_id>, eq<ac::account_id>>>;
+    using text = select<accounts, sql::where<eq<ac::provider_id>, eq<ac::account_id>>>;
     return fetch_one<account>(*c_, text::text(), provider, account_id);
   }
   std::vector<session_record> sessions_of_user(std::string_view user_id) const {
-    using text = select<D, sessions, sql::where<eq<sc::user_id>>, order_by<sc::created_at, sc::id>>;
+    using text = select<sessions, sql::where<eq<sc::user_id>>, order_by<sc::created_at, sc::id>>;
     return fetch_all<session_record>(*c_, text::text(), user_id);
   }
   std::vector<account> accounts_of_user(std::string_view user_id) const {
-    using text = select<D, accounts, sql::where<eq<ac::user_id>>, order_by<ac::created_at, ac::id>>;
+    using text = select<accounts, sql::where<eq<ac::user_id>>, order_by<ac::created_at, ac::id>>;
     return fetch_all<account>(*c_, text::text(), user_id);
   }
   std::vector<user> anonymous_users_created_before(timestamp cutoff, std::string_view after_id,
                                                    std::size_t limit) const {
-    using text = select<D, users,
-                        sql::where<is_true<column_of<&user::is_anonymous>>, less<column_of<&user::created_at>>,
-                              greater<column_of<&user::id>>>,
-                        order_by<column_of<&user::id>>, limit::param>;
+    using text = sql::select<D, users,
+                             sql::where<is_true<column_of<&user::is_anonymous>>, less<column_of<&user::created_at>>,
+                                        greater<column_of<&user::id>>>,
+                             order_by<column_of<&user::id>>, limit::param, walk_lock>;
     return fetch_all<user>(*c_, text::text(), cutoff, after_id, static_cast<std::int64_t>(limit));
   }
 
@@ -84,13 +92,13 @@ class reader {
   template <class Row>
   std::optional<Row> find(std::string_view id) const {
     static_assert(require_schema_row<Schema, Row>());
-    return fetch_one<Row>(*c_, select<D, table<Row>, sql::where<eq<typename table<Row>::id>>>::text(), id);
+    return fetch_one<Row>(*c_, select<table<Row>, sql::where<eq<typename table<Row>::id>>>::text(), id);
   }
   template <auto Member, class Value>
   std::vector<detail::class_of_t<Member>> find_by(const Value& value) const {
     using row = detail::class_of_t<Member>;
     static_assert(require_schema_row<Schema, row>());
-    return fetch_all<row>(*c_, select_by<D, Schema, Member>(), value);
+    return fetch_all<row>(*c_, select_by<D, Schema, Member, lock>(), value);
   }
   /// find_by's rows, lazily, where the connector can stream them: a statement of its own,
   /// stepped on this transaction's connection; valid while the transaction is.
@@ -99,7 +107,7 @@ class reader {
   auto where(const Value& value) const {
     using row = detail::class_of_t<Member>;
     static_assert(require_schema_row<Schema, row>());
-    return Connection::template stream<row>::borrowed(*c_, select_by<D, Schema, Member>(),
+    return Connection::template stream<row>::borrowed(*c_, select_by<D, Schema, Member, lock>(),
                                                       detail::member_type_t<Member>(value),
                                                       &read_row<row, typename Connection::statement>);
   }

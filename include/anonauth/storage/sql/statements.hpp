@@ -140,6 +140,23 @@ struct set {
 
 enum class limit { none, param };
 
+/// Whether a SELECT locks the rows it returns until the transaction ends: where the dialect
+/// says how (`D::lock_rows`, `D::lock_rows_skip_locked`: PostgreSQL's FOR UPDATE), else nothing,
+/// because the database locks more than rows (SQLite's writer holds the whole database).
+enum class row_lock { none, update, update_skip_locked };
+
+template <class D>
+concept locks_rows = requires {
+  { D::lock_rows } -> std::convertible_to<std::string_view>;
+  { D::lock_rows_skip_locked } -> std::convertible_to<std::string_view>;
+};
+
+/// The lock a statement asks for on dialect D: `wanted`, or none where D cannot lock rows.
+template <class D>
+constexpr row_lock lock_on(row_lock wanted) {
+  return locks_rows<D> ? wanted : row_lock::none;
+}
+
 // --- statements ---------------------------------------------------------------------------------
 
 /// INSERT INTO t (every column) VALUES (?, ...).
@@ -160,8 +177,9 @@ struct insert {
   }
 };
 
-/// SELECT every column FROM t [WHERE ...] [ORDER BY ...] [LIMIT ?].
-template <dialect D, class T, class Where = where<>, class OrderBy = order_by<>, limit Limit = limit::none>
+/// SELECT every column FROM t [WHERE ...] [ORDER BY ...] [LIMIT ?] [FOR UPDATE [SKIP LOCKED]].
+template <dialect D, class T, class Where = where<>, class OrderBy = order_by<>, limit Limit = limit::none,
+          row_lock Lock = row_lock::none>
 struct select {
   static const std::string& text() {
     static const std::string s = [] {
@@ -170,6 +188,8 @@ struct select {
       Where::template write<D, T>(b);
       OrderBy::template write<D, T>(b);
       if constexpr (Limit == limit::param) b.raw(" LIMIT ").param();
+      if constexpr (Lock == row_lock::update) b.raw(D::lock_rows);
+      if constexpr (Lock == row_lock::update_skip_locked) b.raw(D::lock_rows_skip_locked);
       return std::move(b).str();
     }();
     return s;
@@ -222,9 +242,10 @@ struct erase {
 };
 
 /// SELECT every column of Member's row WHERE Member = ?: find_by, and the lazy where.
-template <dialect D, class Schema, auto Member>
+template <dialect D, class Schema, auto Member, row_lock Lock = row_lock::none>
 const std::string& select_by() {
-  return select<D, table_for_t<Schema, detail::class_of_t<Member>>, where<eq<column_of<Member>>>>::text();
+  return select<D, table_for_t<Schema, detail::class_of_t<Member>>, where<eq<column_of<Member>>>, order_by<>,
+                limit::none, Lock>::text();
 }
 
 /// SELECT count(*) FROM t
@@ -341,12 +362,26 @@ inline std::string index_name(std::string_view table, const index_spec& index) {
   return std::string(table) + "_" + index.suffix;
 }
 
-/// CREATE [UNIQUE] INDEX IF NOT EXISTS "t_suffix" ON t (columns)
+/// Whether dialect D writes an index_spec's `partial` column as a WHERE (PostgreSQL); elsewhere
+/// the column leads the index's columns, which serves the same walk.
+template <class D>
+constexpr bool writes_partial_indexes() {
+  if constexpr (requires { D::partial_indexes; }) return D::partial_indexes;
+  else return false;
+}
+
+/// CREATE [UNIQUE] INDEX IF NOT EXISTS "t_suffix" ON t (columns) [WHERE partial = true]
 template <dialect D>
 std::string create_index(std::string_view table, const index_spec& index) {
   text_builder<D> b;
   b.raw(index.unique ? "CREATE UNIQUE INDEX IF NOT EXISTS " : "CREATE INDEX IF NOT EXISTS ");
-  b.name(index_name(table, index)).raw(" ON ").name(table).raw(" (").names(index.columns).raw(")");
+  b.name(index_name(table, index)).raw(" ON ").name(table).raw(" (");
+  if (index.partial.empty() || !writes_partial_indexes<D>()) {
+    if (!index.partial.empty()) b.name(index.partial).raw(", ");
+    b.names(index.columns).raw(")");
+  } else {
+    b.names(index.columns).raw(") WHERE ").name(index.partial).raw(" = ").raw(D::true_literal);
+  }
   return std::move(b).str();
 }
 

@@ -25,11 +25,13 @@
 
 namespace anonauth::sql {
 
-/// An index: its name's suffix, whether it is unique, its columns.
+/// An index: its name's suffix, whether it is unique, its columns, and the boolean column whose
+/// true rows only it serves (a partial index where the dialect has them: sql::create_index).
 struct index_spec {
   std::string suffix;
   bool unique = false;
   std::vector<std::string_view> columns;
+  std::string_view partial{};
 };
 
 // A table spec T has: `T::row`; `T::columns`, its aa::column entries; `T::id`, the accessor of
@@ -81,8 +83,8 @@ struct user_table {
   static constexpr std::string_view name() { return Table::name.view(); }
   static std::vector<index_spec> indexes() {
     return {{"email", true, {email()}},
-            {"anonymous", false,
-             {col<user_table, column_of<&row::is_anonymous>>("is_anonymous"), col<user_table, id>("id")}}};
+            {"anonymous", false, {col<user_table, id>("id")},
+             col<user_table, column_of<&row::is_anonymous>>("is_anonymous")}};
   }
   static std::vector<key_column> known_keys(const row& r) {
     return {{col<user_table, id>("id"), r.id}, {email(), std::nullopt}};  // no address in logs

@@ -10,10 +10,10 @@
 
 namespace anonauth::sql {
 
-/// Writes inside one write transaction.
+/// Writes inside one write transaction; its reads lock what they return (reader's Locking).
 template <class Schema, dialect D, class Connection>
-class writer : public reader<Schema, D, Connection> {
-  using base = reader<Schema, D, Connection>;
+class writer : public reader<Schema, D, Connection, true> {
+  using base = reader<Schema, D, Connection, true>;
   using typename base::user;
   using typename base::sessions;
   using typename base::accounts;
