@@ -34,7 +34,8 @@ endif()
 # anonauth_use_dev_options(<target>...)
 # Links anonauth::anonauth plus our warnings and sanitizers into each target, and the optional
 # targets that exist. With anonauth::sqlite, ANONAUTH_HAS_SQLITE is defined: sources that test
-# on several storages add SQLite with it (tests/support/storages.hpp).
+# on several storages add SQLite with it (tests/support/storages.hpp). With anonauth::postgres
+# and a server to test on (ANONAUTH_TEST_POSTGRES), ANONAUTH_HAS_POSTGRES likewise.
 function(anonauth_use_dev_options)
   foreach(target IN LISTS ARGN)
     target_link_libraries(${target} PRIVATE anonauth::anonauth anonauth_warnings anonauth_sanitizers)
@@ -44,6 +45,12 @@ function(anonauth_use_dev_options)
     endif()
     if(TARGET anonauth::http)
       target_link_libraries(${target} PRIVATE anonauth::http)
+    endif()
+    if(TARGET anonauth::postgres AND ANONAUTH_TEST_POSTGRES)
+      target_link_libraries(${target} PRIVATE anonauth::postgres)
+      target_compile_definitions(${target} PRIVATE ANONAUTH_HAS_POSTGRES
+                                 "ANONAUTH_TEST_POSTGRES_STATE=\"${ANONAUTH_POSTGRES_STATE}\""
+                                 "ANONAUTH_SOURCE_DIR=\"${PROJECT_SOURCE_DIR}\"")
     endif()
   endforeach()
 endfunction()
@@ -255,6 +262,10 @@ function(anonauth_add_header_checks)
   if(NOT TARGET anonauth::sqlite)
     list(FILTER headers EXCLUDE REGEX "^anonauth/storage/sqlite/")
   endif()
+  # The PostgreSQL storage's include <libpq-fe.h>: checked only with anonauth::postgres.
+  if(NOT TARGET anonauth::postgres)
+    list(FILTER headers EXCLUDE REGEX "^anonauth/storage/postgres/")
+  endif()
   list(SORT headers)
   if(NOT headers)
     message(STATUS "anonauth: no headers under include/anonauth/ yet; header checks skipped")
@@ -277,6 +288,9 @@ function(anonauth_add_header_checks)
   target_link_libraries(anonauth_header_checks PRIVATE anonauth::anonauth anonauth_warnings)
   if(TARGET anonauth::sqlite)
     target_link_libraries(anonauth_header_checks PRIVATE anonauth::sqlite)
+  endif()
+  if(TARGET anonauth::postgres)
+    target_link_libraries(anonauth_header_checks PRIVATE anonauth::postgres)
   endif()
   if(TARGET anonauth::http)
     target_link_libraries(anonauth_header_checks PRIVATE anonauth::http)

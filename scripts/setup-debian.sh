@@ -12,6 +12,8 @@ packages=(
   catch2
   libsodium-dev
   libsqlite3-dev
+  libpq-dev                 # libpq, for anonauth::postgres
+  postgresql-15             # the throwaway server the PostgreSQL tests start (scripts/pg-cluster.sh)
   libboost-json1.81-dev     # Boost.JSON, for anonauth::http
   libcpp-httplib-dev        # the second HTTP adapter (anonauth/http/httplib.hpp) and its test
   libssl-dev zlib1g-dev libbrotli-dev   # what cpp-httplib's header includes (TLS, compression)

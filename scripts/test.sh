@@ -13,7 +13,7 @@
 #   3. a ThreadSanitizer build (clang++) of the unit test files that run threads, of the
 #      server adapter tests and of the conformance tests, running the tests whose name contains
 #      "concurrency", the rate limiter's and the hashing bound's thread tests, those of the Beast
-#      server and the storage kit on every storage;
+#      server and the storage kit on every storage (PostgreSQL's pool among them);
 #   4. the libFuzzer harnesses of fuzz/ (scripts/fuzz.sh: build/fuzz, each target
 #      ANONAUTH_FUZZ_SECONDS on a copy of its seed corpus).
 # Stops at the first failure and prints one summary line per job.
@@ -168,11 +168,16 @@ if [[ ${ANONAUTH_SKIP_TSAN:-0} != 1 ]]; then
     -DANONAUTH_BUILD_EXAMPLES=OFF \
     -DANONAUTH_INSTALL=OFF \
     "-DANONAUTH_UNIT_TESTS=concurrency.cpp;sqlite_concurrency.cpp;rate_limit.cpp;abuse_resistance.cpp"
-  cmake --build "$build" --target anonauth_unit_tests anonauth_adapters_tests anonauth_conformance_tests -j "$jobs"
+  targets=(anonauth_unit_tests anonauth_adapters_tests anonauth_conformance_tests)
+  # The PostgreSQL storage's pool and its racing threads, when it is built and tested here.
+  if grep -q '^ANONAUTH_TEST_POSTGRES:BOOL=ON' "$build/CMakeCache.txt"; then targets+=(anonauth_postgres_tests); fi
+  cmake --build "$build" --target "${targets[@]}" -j "$jobs"
   # --no-tests=error: a TSan job that runs nothing must not pass. The Beast server's tests are
   # the HTTP layer's concurrency tests (connections, timeouts and stop on several threads); the
   # rate limiter's and the hashing bound's thread tests share buckets and slots across threads;
-  # the storage kit's transaction cases run writers on four threads against a reader.
+  # the storage kit's transaction cases run writers on four threads against a reader; the
+  # PostgreSQL tests named *concurrency share one pool between threads (CTest starts the
+  # server they need, the fixture of anonauth.postgres.server_start).
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
     ctest --test-dir "$build" -R 'concurrency|rate_limit\.threads_|abuse\.no_burst_|abuse\.a_sign_in_that_waits_|anonauth\.adapters\.beast\.|anonauth\.conformance\.' \
       --no-tests=error --output-on-failure -j "$jobs" 2>&1 |

@@ -4,6 +4,7 @@
 // models are there when the build has anonauth::sqlite (ANONAUTH_HAS_SQLITE).
 #include "catch.hpp"
 
+#include "postgres_server.hpp"
 #include "test_files.hpp"
 
 #include <anonauth/anonauth.hpp>
@@ -60,6 +61,21 @@ TEST_CASE("storage.sqlite_in_memory", "[conformance]") {
 
 TEST_CASE("storage.sqlite_file", "[conformance]") {
   require_conformance(aa::testing::check_storage<sqlite_file_storage>(fresh_sqlite_file));
+}
+#endif
+
+#ifdef ANONAUTH_HAS_POSTGRES
+TEST_CASE("storage.postgres", "[conformance]") {
+  STATIC_REQUIRE(aa::storage_policy<aa::postgres_storage>);
+  require_conformance(aa::testing::check_storage<aa::postgres_storage>([] { return postgres_server::fresh_config("kit"); }));
+}
+
+TEST_CASE("storage.postgres_serializable", "[conformance]") {
+  require_conformance(aa::testing::check_storage<aa::postgres_storage>([] {
+    auto config = postgres_server::fresh_config("kit_serializable");
+    config.isolation = aa::postgres_isolation::serializable;
+    return config;
+  }));
 }
 #endif
 

@@ -16,15 +16,30 @@ struct user {
 
 using schema = aa::schema<aa::user_table<user>>;
 
-#ifdef ANONAUTH_CONSUMER_SQLITE  // the anonauth::sqlite consumer
+#if defined(ANONAUTH_CONSUMER_SQLITE)  // the anonauth::sqlite consumer
 #include <anonauth/storage/sqlite/sqlite.hpp>
 using auth_type = aa::anonymous_auth<schema, aa::storage<aa::sqlite_storage>>;
+#elif defined(ANONAUTH_CONSUMER_POSTGRES)  // the anonauth::postgres consumer: conninfo in argv[1]
+#include <anonauth/storage/postgres/postgres.hpp>
+
+#include <fstream>
+
+#include <unistd.h>
+using auth_type = aa::anonymous_auth<schema, aa::storage<aa::postgres_storage>>;
 #else
 using auth_type = aa::anonymous_auth<schema>;
 #endif
 
-int main() {
+int main([[maybe_unused]] int argc, [[maybe_unused]] char** argv) {
+#ifdef ANONAUTH_CONSUMER_POSTGRES
+  if (argc < 2) return 3;
+  std::ifstream file(argv[1]);
+  std::string conninfo;
+  if (!std::getline(file, conninfo)) return 4;
+  auth_type auth{aa::postgres_config{.conninfo = conninfo, .schema = "consumer_" + std::to_string(::getpid())}};
+#else
   auth_type auth;
+#endif
   auto signed_in = auth.sign_in_anonymous(aa::request_context{});
   if (!signed_in) return 1;
   auto view = auth.get_session(signed_in->token);

@@ -132,7 +132,7 @@ TEST_CASE("server_set.refusal_names_the_first_changed_member", "[server_set]") {
 }
 
 TEMPLATE_TEST_CASE("server_set.schema_with_markers_runs_on_every_storage", "[server_set]", ANONAUTH_TEST_STORAGES) {
-  member_auth<TestType> auth;
+  member_auth<TestType> auth{storages::fresh_config<TestType>("server-set")};
   auto guest = auth.sign_in_anonymous(fixtures::no_session());
   REQUIRE(guest.has_value());
   auth.template table<basket_item>().insert(basket_item{"b1", guest->user.id, "sku-1"});

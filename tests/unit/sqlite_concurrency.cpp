@@ -11,6 +11,7 @@
 #include "threads.hpp"
 #include "fixtures.hpp"
 #include "link_fixtures.hpp"
+#include "processes.hpp"
 #include "sqlite_fixtures.hpp"
 #include "test_files.hpp"
 
@@ -23,7 +24,6 @@
 #include <cstddef>
 #include <latch>
 #include <mutex>
-#include <new>
 #include <optional>
 #include <set>
 #include <string>
@@ -31,7 +31,6 @@
 #include <utility>
 #include <vector>
 
-#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -229,38 +228,9 @@ TEST_CASE("sqlite_concurrency.racing_links_of_one_guest_on_a_file", "[sqlite][co
 
 namespace {
 
-/// A counter in memory shared with forked children: a barrier the two children meet at
-/// before every guest, so that each guest is raced for afresh.
-class shared_counter {
-  static_assert(std::atomic<unsigned>::is_always_lock_free, "a process-shared counter must be lock-free");
-
- public:
-  shared_counter() {
-    void* p = ::mmap(nullptr, sizeof(std::atomic<unsigned>), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (p != MAP_FAILED) value_ = new (p) std::atomic<unsigned>(0);
-  }
-  shared_counter(const shared_counter&) = delete;
-  shared_counter& operator=(const shared_counter&) = delete;
-  ~shared_counter() {
-    if (value_ != nullptr) ::munmap(value_, sizeof(std::atomic<unsigned>));
-  }
-  [[nodiscard]] bool ok() const noexcept { return value_ != nullptr; }
-
-  /// Arrives as one of `parties`, at meeting `n` (0, 1, ...); false if the others did not come
-  /// within the deadline.
-  bool meet(unsigned parties, unsigned n) noexcept {
-    value_->fetch_add(1);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{20};
-    while (value_->load() < parties * (n + 1)) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::yield();
-    }
-    return true;
-  }
-
- private:
-  std::atomic<unsigned>* value_ = nullptr;
-};
+using test_processes::child_guard;
+using test_processes::exited_cleanly;
+using test_processes::shared_counter;
 
 /// A child of the two-process test: for every guest i in order, meets the other child, then
 /// signs up `<prefix>-<i>@x.example` carrying guest i's token. Exits 0 only if every sign-up
@@ -284,31 +254,7 @@ class shared_counter {
   ::_exit(code);
 }
 
-/// Kills and reaps a child that is still running (a failed REQUIRE must not leave it behind).
-struct child_guard {
-  pid_t pid = -1;
-  ~child_guard() {
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
-  }
-  /// Its wait status, or -1 if it did not end within a minute (it is then killed).
-  int reap() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes{1};
-    int status = 0;
-    for (;;) {
-      const pid_t done = ::waitpid(pid, &status, WNOHANG);
-      if (done == pid) break;
-      if (done < 0 || std::chrono::steady_clock::now() > deadline) return -1;
-      std::this_thread::sleep_for(std::chrono::milliseconds{5});
-    }
-    pid = -1;
-    return status;
-  }
-};
 
-bool exited_cleanly(int status) { return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0; }
 
 }  // namespace
 
