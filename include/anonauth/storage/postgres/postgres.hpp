@@ -172,14 +172,28 @@ class postgres_storage::backend {
   }
 
   /// What opening `cfg`'s database with aa::schema_migration::additive would run, without
-  /// running it (aa::schema_sql): read in one read-only transaction.
+  /// running it (aa::schema_sql): read in one read-only transaction. With no conninfo, the whole
+  /// schema for a new database. When `cfg.schema` names a schema, the statements start by
+  /// creating it and putting it first on search_path, so that another tool can run them as they are.
   static std::vector<std::string> schema_statements(const config& cfg) {
-    const postgres::settings s = postgres::settings_of(cfg);
-    connection c(s);
-    transaction tx(c, postgres::begin_texts::read, false);
-    return detail::run_transaction(tx, c, [](connection& conn) {
-      return sql::schema_plan<dialect, Schema>(&conn, schema_migration::additive);
-    });
+    std::vector<std::string> out;
+    if (cfg.conninfo.empty()) {
+      out = sql::schema_plan<dialect, Schema, connection>(nullptr, schema_migration::additive);
+    } else {
+      const postgres::settings s = postgres::settings_of(cfg);
+      connection c(s);
+      transaction tx(c, postgres::begin_texts::read, false);
+      out = detail::run_transaction(tx, c, [](connection& conn) {
+        return sql::schema_plan<dialect, Schema>(&conn, schema_migration::additive);
+      });
+    }
+    if (!out.empty() && !cfg.schema.empty()) {
+      std::string create = "CREATE SCHEMA IF NOT EXISTS ", path = "SET search_path TO ";
+      dialect::quote_identifier(create, cfg.schema);
+      dialect::quote_identifier(path, cfg.schema);
+      out.insert(out.begin(), {std::move(create), std::move(path)});
+    }
+    return out;
   }
 
   /// Connections the pool holds open now (idle or in use).
