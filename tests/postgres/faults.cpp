@@ -348,3 +348,29 @@ TEST_CASE("postgres_threads.pool_under_load_concurrency", "[postgres][concurrenc
   CHECK(fixtures::user_count(auth) == threads * per_thread);
   CHECK(auth.storage().open_connections() <= 3);
 }
+
+TEST_CASE("postgres_round_trips.get_session_is_one_statement_with_its_begin", "[postgres][round_trips]") {
+  // What goes out for a session lookup: the read's BEGIN and one joined SELECT, sent together
+  // (connection.hpp batches BEGIN with the first statement; the read's COMMIT is not waited for).
+  std::vector<std::string> sent;
+  bool recording = false;
+  auto config = postgres_server::fresh_config("round_trips");
+  config.before_statement = [&](std::string_view sql) {
+    if (recording) sent.emplace_back(sql);
+  };
+  pg_auth auth{config};
+  const identity g = new_guest(auth);
+  recording = true;
+  const auto view = auth.get_session(g.token);
+  recording = false;
+  REQUIRE(view);
+  CHECK(view->user.id == g.id);
+  REQUIRE(sent.size() == 2);
+  CHECK(sent[0] == "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  CHECK(sent[1].find(" FROM \"session\" l LEFT JOIN \"user\" r ON r.\"id\" = l.\"user_id\" WHERE l.\"token_hash\" = $1") !=
+        std::string::npos);
+  // A session whose user is gone is no session.
+  postgres_server::session s;
+  s.value("DELETE FROM \"" + config.schema + "\".\"user\" WHERE id = '" + g.id + "'");
+  CHECK_FALSE(auth.get_session(g.token).has_value());
+}

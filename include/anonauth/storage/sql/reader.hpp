@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace anonauth::sql {
@@ -60,6 +61,22 @@ class reader {
   }
   std::optional<session_record> find_session(const token_hash& h) const {
     return fetch_one<session_record>(*c_, select<sessions, sql::where<eq<sc::token_hash>>>::text(), h);
+  }
+  /// The session with this hash and its user (none if the user row is gone), in one statement:
+  /// a session lookup in one round trip (operations/sessions.hpp). A read's only: a writer
+  /// locks what it reads, which the outer side of a join cannot be.
+  std::optional<std::pair<session_record, std::optional<user>>> find_session_and_user(const token_hash& h) const
+    requires(!Locking)
+  {
+    using text = select_joined<D, sessions, sc::user_id, users, sc::token_hash>;
+    auto st = c_->prepare(text::text());
+    st.bind(1, h);
+    if (!st.step()) return std::nullopt;
+    constexpr int user_first = static_cast<int>(column_count<session_record>());
+    std::pair<session_record, std::optional<user>> out{read_row<session_record>(st), std::nullopt};
+    constexpr int found = user_first + static_cast<int>(column_count<user>());
+    if (st.template column<std::optional<std::string>>(found)) out.second = read_row_at<user>(st, user_first);
+    return out;
   }
   std::optional<account> find_account(std::string_view provider, std::string_view account_id) const {
     using text = select<accounts, sql::where<eq<ac::provider_id>, eq<ac::account_id>>>;

@@ -27,16 +27,23 @@ void bind_row(Statement& st, const Row& row, int first = 1) {
   for_each_column<Row>([&](std::string_view, const auto& get) { st.bind(i++, get(row)); });
 }
 
-/// The row in the statement's current result, its columns in table order from column 0.
+/// The row in the statement's current result, its columns in table order from column `first`
+/// (a join's second row).
 template <class Row, class Statement>
-Row read_row(const Statement& st) {
+Row read_row_at(const Statement& st, int first) {
   Row row{};
-  int c = 0;
+  int c = first;
   for_each_column<Row>([&](std::string_view, const auto& get) {
     auto& field = get(row);
     field = st.template column<std::remove_cvref_t<decltype(field)>>(c++);
   });
   return row;
+}
+
+/// The row in the statement's current result, its columns in table order from column 0.
+template <class Row, class Statement>
+Row read_row(const Statement& st) {
+  return read_row_at<Row>(st, 0);
 }
 
 /// Binds `values` to parameters 1, 2, ...

@@ -196,6 +196,29 @@ struct select {
   }
 };
 
+/// SELECT every column of Left, then every column of Right, FROM Left LEFT JOIN Right ON
+/// Right's key = Left's column On WHERE Left's column Key = ?: a row and the row it refers to,
+/// in one statement (the Right columns NULL when there is none), and last Right's key again,
+/// which is NULL exactly when there is none.
+template <dialect D, class Left, class On, class Right, class Key>
+struct select_joined {
+  static const std::string& text() {
+    static const std::string s = [] {
+      text_builder<D> b;
+      b.raw("SELECT ");
+      bool first = true;
+      for (std::string_view n : column_names<Left>()) b.raw(std::exchange(first, false) ? "l." : ", l.").name(n);
+      for (std::string_view n : column_names<Right>()) b.raw(", r.").name(n);
+      b.raw(", r.").name(name_of<Right, typename Right::id>());
+      b.raw(" FROM ").name(Left::name()).raw(" l LEFT JOIN ").name(Right::name()).raw(" r ON r.");
+      b.name(name_of<Right, typename Right::id>()).raw(" = l.").name(name_of<Left, On>());
+      b.raw(" WHERE l.").name(name_of<Left, Key>()).raw(" = ").param();
+      return std::move(b).str();
+    }();
+    return s;
+  }
+};
+
 /// UPDATE t SET ... WHERE ...; `update_row` sets every column of the row with that id.
 template <dialect D, class T, class Set, class Where>
 struct update {
