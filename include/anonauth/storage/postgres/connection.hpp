@@ -401,39 +401,25 @@ class connection {
     if (PQpipelineSync(conn_) != 1 || !flush(deadline)) lose(sql);
     // The answers: each command's results, then a null; after the last, the sync. A command
     // after a failed one answers PGRES_PIPELINE_ABORTED.
-    PGresult* mine = nullptr;
-    PGresult* error = nullptr;
+    // Held by guards: a wait that throws part-way (a lost connection, a timeout) frees them.
+    using result_ptr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+    result_ptr mine(nullptr, &PQclear), error(nullptr, &PQclear);
     for (int done = 0;;) {
-      PGresult* r = next_result(deadline, sql);
+      result_ptr r(next_result(deadline, sql), &PQclear);
       if (r == nullptr) {
-        if (++done > commands || broken()) {
-          if (error != nullptr) PQclear(error);
-          if (mine != nullptr) PQclear(mine);
-          lose(sql);
-        }
+        if (++done > commands || broken()) lose(sql);
         continue;
       }
-      const auto status = PQresultStatus(r);
-      if (status == PGRES_PIPELINE_SYNC) {
-        PQclear(r);
-        break;
-      }
+      const auto status = PQresultStatus(r.get());
+      if (status == PGRES_PIPELINE_SYNC) break;
       if (done == parse_command && status == PGRES_COMMAND_OK) parsed = true;
-      if (status == PGRES_FATAL_ERROR && error == nullptr) {
-        error = r;
-      } else if (done == commands - 1 && (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)) {
-        if (mine != nullptr) PQclear(mine);
-        mine = r;
-      } else {
-        PQclear(r);
-      }
+      if (status == PGRES_FATAL_ERROR && error == nullptr) error = std::move(r);
+      else if (done == commands - 1 && (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)) mine = std::move(r);
     }
     if (error != nullptr) {
-      if (mine != nullptr) PQclear(mine);
       if (parse_command >= 0 && !parsed) prepared_.erase(&sql);  // the Parse failed, or never ran
-      std::unique_ptr<PGresult, decltype(&PQclear)> guard(error, &PQclear);
       try {
-        fail(conn_, error, sql);
+        fail(conn_, error.get(), sql);
       } catch (statement_error& e) {
         throw note(std::move(e));
       } catch (sql::unique_violation&) {
@@ -442,7 +428,7 @@ class connection {
       }
     }
     if (mine == nullptr) lose(sql);
-    return mine;
+    return mine.release();
   }
 
  private:
@@ -504,7 +490,12 @@ class connection {
       dialect_quote(path, settings_->schema);
       params.push_back({path, false, false});
     }
-    PQclear(exchange(text, params, false, false));
+    try {
+      PQclear(exchange(text, params, false, false));
+    } catch (...) {
+      close();  // a constructor that throws runs no destructor
+      throw;
+    }
   }
   static void dialect_quote(std::string& out, std::string_view identifier) {
     out.push_back('"');
