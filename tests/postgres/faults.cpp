@@ -374,3 +374,23 @@ TEST_CASE("postgres_round_trips.get_session_is_one_statement_with_its_begin", "[
   s.value("DELETE FROM \"" + config.schema + "\".\"user\" WHERE id = '" + g.id + "'");
   CHECK_FALSE(auth.get_session(g.token).has_value());
 }
+
+TEST_CASE("postgres_faults.text_postgres_cannot_store_is_refused_before_it_is_sent", "[postgres][faults]") {
+  // The core refuses such text from requests on every storage (hostile_input); an app's own row
+  // written through a table handle reaches the storage, which refuses it before sending it.
+  auto config = postgres_server::fresh_config("bad_text");
+  std::size_t inserts_sent = 0;
+  config.before_statement = [&](std::string_view sql) { inserts_sent += sql.starts_with("INSERT INTO \"cart_items\"") ? 1 : 0; };
+  pg_auth auth{config};
+  const identity g = new_guest(auth);
+  using namespace std::string_literals;
+  for (const std::string& bad : {"nul\0inside"s, "\xff\xfe not UTF-8"s, "cut \xe2\x82"s}) {
+    INFO("sku " << bad.size() << " bytes");
+    CHECK_THROWS_WITH(auth.table<cart_item>().insert(cart_item{"c-bad", g.id, bad, 1}),
+                      Catch::Contains("text with a NUL byte or invalid UTF-8 cannot be stored"));
+  }
+  CHECK(inserts_sent == 0);
+  CHECK(auth.table<cart_item>().count() == 0);
+  auth.table<cart_item>().insert(cart_item{"c-good", g.id, "caf\xc3\xa9", 1});
+  CHECK(auth.table<cart_item>().find("c-good")->sku == "caf\xc3\xa9");
+}
